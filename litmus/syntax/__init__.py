@@ -1,0 +1,1 @@
+"""Front end: lark grammars and transformers from text to immutable AST dataclasses."""
