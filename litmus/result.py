@@ -1,0 +1,58 @@
+"""Plain-Python results of checking one test under one model: no z3 object ever leaves check.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Observation words, as herd prints them; UNKNOWN when a timeout or resource limit stopped us.
+NEVER = "Never"
+SOMETIMES = "Sometimes"
+ALWAYS = "Always"
+UNKNOWN = "Unknown"
+
+# One final state: (location as herd prints it, value as herd prints it), in herd's order,
+# e.g. (("1:r0", "1"), ("[x]", "0")) printed as `1:r0=1; [x]=0;`.
+State = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class WitnessEvent:
+    """One event of a witness execution, labelled like herd (`a: W[once]x=1`)."""
+
+    id: int
+    label: str  # short name: a, b, c ... (init writes: i0, i1 ...)
+    thread: int  # -1 for init writes
+    kind: str  # 'R' | 'W' | 'F'
+    annot: str  # e.g. 'once', 'acquire', 'mb'
+    location: str | None
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A concrete execution: its events and named relations as lists of (event id, event id)."""
+
+    events: tuple[WitnessEvent, ...]
+    relations: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
+    state: State
+
+
+@dataclass(frozen=True)
+class Result:
+    file: str
+    test: str
+    model: str
+    kind: str  # 'Allowed' | 'Forbidden' | 'Required' (from the quantifier, as herd)
+    condition: str  # as herd prints it: 'exists (1:r0=1 /\ 1:r1=0)'
+    observation: str | None  # NEVER / SOMETIMES / ALWAYS / UNKNOWN; None when error/not meaningful
+    ok: bool | None
+    states: tuple[State, ...] = ()
+    positive: int = 0
+    negative: int = 0
+    flags: tuple[str, ...] = ()
+    time_s: float = 0.0
+    error: str | None = None  # one-line reason when no verdict (bad input, timeout reason)
+    not_meaningful: str | None = None  # e.g. 'synchronize_rcu is not meaningful under tso'
+    witness: Witness | None = field(default=None, compare=False)
+    build_s: float = 0.0  # time spent building the z3 problem (bench)
+    solve_s: float = 0.0  # time spent in the solver (bench)
