@@ -1,0 +1,5 @@
+"""`python -m litmus` runs the command line."""
+
+from litmus.cli import main
+
+raise SystemExit(main())
