@@ -1,0 +1,484 @@
+"""Staged interpreter for cat models.
+
+Values are Python-static where the model only combines static facts (po, tags, fences,
+dependencies) and z3-symbolic where they depend on the execution (rf, co, and what is built on
+them). The same interpreter runs on a concrete execution (every condition True) to re-check
+witnesses: a witness that fails its own model concretely is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import z3
+
+from litmus.cat import ast
+from litmus.errors import LitmusError, Span
+from litmus.relations import (
+    Algebra, Cond, EventSet, Relation, and_, not_, or_, strongly_connected, to_z3,
+)  # fmt: skip
+
+
+class _Empty:
+    """`0`: the empty set or relation, whichever its use asks for."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+EMPTY = _Empty()
+
+
+@dataclass(frozen=True)
+class TagV:
+    name: str
+
+
+@dataclass(frozen=True)
+class StrV:
+    value: str
+
+
+@dataclass(frozen=True)
+class TupleV:
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class FunV:
+    params: tuple[str, ...]
+    body: ast.Expr
+    env: "Env"
+    name: str = "<fun>"
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+    fn: Callable[..., Any]
+
+
+@dataclass
+class Env:
+    vars: dict[str, Any]
+    parent: "Env | None" = None
+
+    def lookup(self, name: str) -> Any:
+        env: Env | None = self
+        while env is not None:
+            if name in env.vars:
+                return env.vars[name]
+            env = env.parent
+        raise KeyError(name)
+
+    def child(self, bindings: dict[str, Any] | None = None) -> "Env":
+        return Env(dict(bindings or {}), self)
+
+
+class Base(Protocol):
+    """What the interpreter needs of an execution (symbolic or concrete)."""
+
+    algebra: Algebra
+
+    def primitive(self, name: str) -> Any | None:
+        """po, rf, co, loc, R, W ... or a tag set; None when the name means nothing here."""
+
+
+@dataclass
+class CheckOutcome:
+    """One check of the model, encoded: `holds` is a z3 Bool (or Python bool when static)."""
+
+    name: str
+    test: str
+    flag: bool
+    holds: Cond
+    relation: Relation | EventSet | None = None
+    negated: bool = False
+    span: Span | None = None
+
+
+class CatError(LitmusError):
+    pass
+
+
+ModelLoader = Callable[[str, "Span | None"], ast.Model]
+
+
+@dataclass
+class Interpreter:
+    base: Base
+    loader: ModelLoader
+    variants: frozenset[str] = frozenset()
+    checks: list[CheckOutcome] = field(default_factory=list)
+    shows: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        self.alg = self.base.algebra
+        self._clock = 0
+
+    # -- errors
+    def error(self, message: str, span: Span | None) -> CatError:
+        return CatError(message, self.path, span, self.source)
+
+    # -- running models
+    def run_model(self, model: ast.Model, env: Env) -> Env:
+        saved = (self.path, self.source)
+        self.path, self.source = model.path, model.source
+        try:
+            for stmt in model.stmts:
+                env = self.stmt(stmt, env)
+        finally:
+            self.path, self.source = saved
+        return env
+
+    def stmt(self, stmt: ast.Stmt, env: Env) -> Env:
+        if isinstance(stmt, ast.Let):
+            return self.let(stmt.bindings, stmt.rec, env)
+        if isinstance(stmt, ast.Check):
+            self.check(stmt, env)
+            return env
+        if isinstance(stmt, ast.Show):
+            for expr, name in zip(stmt.exprs, stmt.names):
+                if not stmt.unshow and name is not None:
+                    try:
+                        self.shows[name] = self.eval(expr, env)
+                    except CatError:
+                        pass
+                elif not stmt.unshow and isinstance(expr, ast.Var):
+                    try:
+                        self.shows[expr.name] = self.eval(expr, env)
+                    except CatError:
+                        pass
+            return env
+        if isinstance(stmt, ast.Include):
+            return self.run_model(self.loader(stmt.filename, stmt.span), env)
+        if isinstance(stmt, ast.IfStmt):
+            body = stmt.then if self.variant(stmt.cond) else stmt.orelse
+            for s in body:
+                env = self.stmt(s, env)
+            return env
+        kind = type(stmt).__name__.lower()
+        raise self.error(f"'{kind}' statements are not supported yet", getattr(stmt, "span", None))
+
+    def let(self, bindings: tuple[ast.Binding, ...], rec: bool, env: Env) -> Env:
+        if not rec:
+            values = {b.name: self.binding_value(b, env) for b in bindings}
+            return env.child(values)
+        if all(b.params is not None for b in bindings):  # recursive functions: tie the knot
+            new = env.child()
+            for b in bindings:
+                new.vars[b.name] = self.binding_value(b, new)
+            return new
+        return env.child(self.fixpoint(bindings, env))
+
+    def binding_value(self, b: ast.Binding, env: Env) -> Any:
+        if b.params is not None:
+            return FunV(b.params, b.body, env, b.name)
+        return self.eval(b.body, env)
+
+    def fixpoint(self, bindings: tuple[ast.Binding, ...], env: Env) -> dict[str, Any]:
+        """Least fixpoint of `let rec` by Kleene iteration from the empty relation.
+
+        Static values converge exactly. Symbolic ones: once the may-sets stop growing, every
+        concrete execution reaches its least fixpoint within (number of may-pairs) more rounds,
+        since each round that changes anything adds at least one pair.
+        """
+        values: dict[str, Any] = {b.name: EMPTY for b in bindings}
+        settle = None
+        for _round in range(10_000):
+            new_env = env.child(values)
+            new = {b.name: self.binding_value(b, new_env) for b in bindings}
+            keys_now = {n: _keys(v) for n, v in new.items()}
+            static = all(_is_static(v) for v in new.values())
+            if static and keys_now == {n: _keys(v) for n, v in values.items()}:
+                return new
+            if not static:
+                if settle is None and keys_now == {n: _keys(v) for n, v in values.items()}:
+                    settle = sum(len(k) for k in keys_now.values()) + 1
+                if settle is not None:
+                    settle -= 1
+                    if settle <= 0:
+                        return new
+            values = new
+        raise self.error("recursive definition does not converge", bindings[0].span)
+
+    # -- checks
+    def check(self, stmt: ast.Check, env: Env) -> None:
+        value = self.eval(stmt.expr, env)
+        name = stmt.name or _default_check_name(stmt)
+        if stmt.test == "acyclic":
+            rel = self.as_relation(value, stmt.expr)
+            holds = self.acyclic(rel) if not (stmt.flag or stmt.negated) else self.acyclic_formula(rel)
+        elif stmt.test == "irreflexive":
+            rel = self.as_relation(value, stmt.expr)
+            holds = self.irreflexive(rel)
+        else:
+            rel = value if isinstance(value, (EventSet, Relation)) else self.as_relation(value, stmt.expr)
+            holds = self.empty(rel)
+        if stmt.negated:
+            holds = not_(holds)
+        self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, holds, rel, stmt.negated, stmt.span))
+
+    def _exec_pair(self, i: int, j: int, c: Cond) -> Cond:
+        ex = self.alg.executes
+        return and_(ex[i], ex[j], c)
+
+    def empty(self, value: Relation | EventSet) -> Cond:
+        ex = self.alg.executes
+        if isinstance(value, EventSet):
+            return not_(or_(and_(ex[i], c) for i, c in value.entries.items()))
+        return not_(or_(self._exec_pair(i, j, c) for (i, j), c in value.entries.items()))
+
+    def irreflexive(self, rel: Relation) -> Cond:
+        ex = self.alg.executes
+        return not_(or_(and_(ex[i], c) for (i, j), c in rel.entries.items() if i == j))
+
+    def acyclic(self, rel: Relation) -> Cond:
+        """acyclic as clocks on the may-graph's cyclic components (existential: axioms only)."""
+        succ = rel.successors()
+        if rel.is_static() and all(c is True for c in self.alg.executes.values()):
+            return not _has_cycle(succ)
+        parts: list[Cond] = []
+        self._clock += 1
+        for comp in strongly_connected(succ):
+            members = set(comp)
+            if len(comp) == 1:
+                node = comp[0]
+                if (node, node) in rel.entries:
+                    parts.append(not_(self._exec_pair(node, node, rel.entries[(node, node)])))
+                continue
+            clock = {n: z3.Int(f"clk{self._clock}_{n}") for n in comp}
+            for i in comp:
+                for j, c in succ.get(i, ()):
+                    if j not in members:
+                        continue
+                    if i == j:
+                        parts.append(not_(self._exec_pair(i, i, c)))
+                        continue
+                    edge = self._exec_pair(i, j, c)
+                    parts.append(z3.Implies(to_z3(edge), clock[i] < clock[j]))
+        return and_(*parts) if parts else True
+
+    def acyclic_formula(self, rel: Relation) -> Cond:
+        """acyclic as a plain formula (usable under negation): no r+ self-loop."""
+        return self.irreflexive(self.alg.plus(rel))
+
+    # -- expressions
+    def eval(self, expr: ast.Expr, env: Env) -> Any:
+        method = getattr(self, "_eval_" + type(expr).__name__)
+        return method(expr, env)
+
+    def _eval_Var(self, expr: ast.Var, env: Env) -> Any:
+        try:
+            return env.lookup(expr.name)
+        except KeyError:
+            pass
+        value = self.base.primitive(expr.name)
+        if value is None:
+            raise self.error(f"unbound name '{expr.name}'", expr.span)
+        return value
+
+    def _eval_Tag(self, expr: ast.Tag, env: Env) -> Any:
+        return TagV(expr.name)
+
+    def _eval_Empty(self, expr: ast.Empty, env: Env) -> Any:
+        return EMPTY
+
+    def _eval_Universe(self, expr: ast.Universe, env: Env) -> Any:
+        return EventSet({e: True for e in self.alg.universe})
+
+    def _eval_StringLit(self, expr: ast.StringLit, env: Env) -> Any:
+        return StrV(expr.value)
+
+    def _eval_Tuple(self, expr: ast.Tuple, env: Env) -> Any:
+        return TupleV(tuple(self.eval(e, env) for e in expr.items))
+
+    def _eval_Fun(self, expr: ast.Fun, env: Env) -> Any:
+        return FunV(expr.params, expr.body, env)
+
+    def _eval_LetIn(self, expr: ast.LetIn, env: Env) -> Any:
+        return self.eval(expr.body, self.let(expr.bindings, expr.rec, env))
+
+    def _eval_IfExpr(self, expr: ast.IfExpr, env: Env) -> Any:
+        return self.eval(expr.then if self.variant(expr.cond) else expr.orelse, env)
+
+    def _eval_Try(self, expr: ast.Try, env: Env) -> Any:
+        try:
+            return self.eval(expr.expr, env)
+        except CatError:
+            return self.eval(expr.default, env)
+
+    def _eval_SetLit(self, expr: ast.SetLit, env: Env) -> Any:
+        if not expr.items:
+            return EMPTY
+        raise self.error("set literals are not supported yet", expr.span)
+
+    def _eval_Match(self, expr: ast.Match, env: Env) -> Any:
+        raise self.error("'match' is not supported yet", expr.span)
+
+    def _eval_App(self, expr: ast.App, env: Env) -> Any:
+        fn = self.eval(expr.fn, env)
+        arg = self.eval(expr.arg, env)
+        return self.apply(fn, arg, expr.span)
+
+    def apply(self, fn: Any, arg: Any, span: Span | None) -> Any:
+        if isinstance(fn, Builtin):
+            args = arg.items if isinstance(arg, TupleV) else (arg,)
+            return fn.fn(*args)
+        if not isinstance(fn, FunV):
+            raise self.error("this is not a function", span)
+        if len(fn.params) == 1:
+            bindings = {fn.params[0]: arg}
+        else:
+            items = arg.items if isinstance(arg, TupleV) else None
+            if items is None or len(items) != len(fn.params):
+                raise self.error(f"{fn.name} expects {len(fn.params)} arguments", span)
+            bindings = dict(zip(fn.params, items))
+        return self.eval(fn.body, fn.env.child(bindings))
+
+    def _eval_Unop(self, expr: ast.Unop, env: Env) -> Any:
+        value = self.eval(expr.expr, env)
+        op = expr.op
+        if op == "~":
+            if isinstance(value, EventSet):
+                return self.alg.set_complement(value)
+            if value is EMPTY:
+                return self.alg.set_complement(EventSet({}))
+            return self.alg.complement(self.as_relation(value, expr.expr))
+        if op == "[]":
+            return self.alg.identity(self.as_set(value, expr.expr))
+        rel = self.as_relation(value, expr.expr)
+        if op == "^-1":
+            return self.alg.inverse(rel)
+        if op == "+":
+            return self.alg.plus(rel)
+        if op == "*":
+            return self.alg.reflexive(self.alg.plus(rel))
+        if op == "?":
+            return self.alg.reflexive(rel)
+        raise self.error(f"unknown operator '{op}'", expr.span)
+
+    def _eval_Binop(self, expr: ast.Binop, env: Env) -> Any:
+        left = self.eval(expr.left, env)
+        right = self.eval(expr.right, env)
+        op = expr.op
+        if op == "*":
+            return self.alg.product(self.as_set(left, expr.left), self.as_set(right, expr.right))
+        if op == ";":
+            return self.alg.seq(self.as_relation(left, expr.left), self.as_relation(right, expr.right))
+        if op in ("|", "&", "\\"):
+            if left is EMPTY and right is EMPTY:
+                return EMPTY
+            as_sets = isinstance(left, EventSet) or isinstance(right, EventSet)
+            if as_sets:
+                a, b = self.as_set(left, expr.left), self.as_set(right, expr.right)
+                f = {"|": self.alg.set_union, "&": self.alg.set_inter, "\\": self.alg.set_diff}[op]
+            else:
+                a, b = self.as_relation(left, expr.left), self.as_relation(right, expr.right)
+                f = {"|": self.alg.union, "&": self.alg.inter, "\\": self.alg.diff}[op]
+            return f(a, b)
+        raise self.error(f"operator '{op}' is not supported yet", expr.span)
+
+    # -- coercions
+    def as_relation(self, value: Any, expr: ast.Expr) -> Relation:
+        if isinstance(value, Relation):
+            return value
+        if value is EMPTY:
+            return Relation({})
+        raise self.error(f"expected a relation, found {_describe(value)}", getattr(expr, "span", None))
+
+    def as_set(self, value: Any, expr: ast.Expr) -> EventSet:
+        if isinstance(value, EventSet):
+            return value
+        if value is EMPTY:
+            return EventSet({})
+        raise self.error(f"expected an event set, found {_describe(value)}", getattr(expr, "span", None))
+
+    def variant(self, cond: ast.VariantCond) -> bool:
+        if cond.op == "var":
+            return cond.name in self.variants
+        if cond.op == "not":
+            return not self.variant(cond.args[0])
+        if cond.op == "and":
+            return all(self.variant(c) for c in cond.args)
+        if cond.op == "or":
+            return any(self.variant(c) for c in cond.args)
+        raise self.error(f"unknown variant condition '{cond.op}'", cond.span)
+
+
+def builtins(alg: Algebra) -> dict[str, Any]:
+    """Functions every model may use without defining them."""
+
+    def domain(r: Any) -> EventSet:
+        return alg.domain(r) if isinstance(r, Relation) else EventSet({})
+
+    def range_(r: Any) -> EventSet:
+        return alg.range(r) if isinstance(r, Relation) else EventSet({})
+
+    return {"domain": Builtin("domain", domain), "range": Builtin("range", range_)}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, EventSet):
+        return "an event set"
+    if isinstance(value, (FunV, Builtin)):
+        return "a function"
+    if isinstance(value, TagV):
+        return f"the tag '{value.name}"
+    if isinstance(value, TupleV):
+        return "a tuple"
+    return type(value).__name__
+
+
+def _keys(value: Any) -> frozenset:
+    if isinstance(value, (EventSet, Relation)):
+        return frozenset(value.entries)
+    return frozenset()
+
+
+def _is_static(value: Any) -> bool:
+    if isinstance(value, (EventSet, Relation)):
+        return value.is_static()
+    return True
+
+
+def _has_cycle(succ: dict[int, list[tuple[int, Cond]]]) -> bool:
+    return any(
+        len(comp) > 1 or any(j == comp[0] for j, _ in succ.get(comp[0], ()))
+        for comp in strongly_connected(succ)
+    )
+
+
+def _default_check_name(stmt: ast.Check) -> str:
+    if isinstance(stmt.expr, ast.Var):
+        return stmt.expr.name
+    return stmt.test
+
+
+def cycle_edges(rel: Relation, nodes: Iterable[int]) -> list[int] | None:
+    """A cycle of a static relation restricted to `nodes` (for explanations), or None."""
+    allowed = set(nodes)
+    succ: dict[int, list[int]] = {}
+    for (i, j), c in rel.entries.items():
+        if c is True and i in allowed and j in allowed:
+            succ.setdefault(i, []).append(j)
+    for start in sorted(succ):
+        path, seen = [start], {start: 0}
+        stack = [iter(succ.get(start, []))]
+        while stack:
+            for j in stack[-1]:
+                if j == start:
+                    return path
+                if j not in seen:
+                    seen[j] = len(path)
+                    path.append(j)
+                    stack.append(iter(succ.get(j, [])))
+                    break
+            else:
+                stack.pop()
+                path.pop()
+    return None

@@ -1,0 +1,236 @@
+"""Encoding: a Program's candidate executions as a z3 problem, and its base relations for cat.
+
+rf is one Bool per (write, read) pair that may share a location; co is a clock per write
+(init writes first); final memory values follow the co-last write. Everything outside the static
+may-sets is absent, never built. `ConcreteExecution` offers the same base relations for one
+execution read off a z3 model, so the cat interpreter can re-check witnesses concretely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import z3
+
+from litmus.events import INIT_THREAD, WORD, Event, Program, bv, exclusive
+from litmus.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
+
+
+def tag_matches(tag: str, name: str) -> bool:
+    """A bell tag 't names the event set `T` (first letter capitalised) and itself."""
+    return tag == name or tag[:1].upper() + tag[1:] == name
+
+
+class _BaseRelations:
+    """Base sets and relations shared by the symbolic and the concrete view."""
+
+    program: Program
+    events: list[Event]
+    algebra: Algebra
+    known_tags: frozenset[str]
+
+    def _static_sets(self) -> dict[str, EventSet]:
+        ev = self.events
+        ids = self.algebra.universe
+        sets = {
+            "R": [e for e in ids if ev[e].kind == "R"],
+            "W": [e for e in ids if ev[e].kind == "W"],
+            "F": [e for e in ids if ev[e].kind == "F"],
+            "M": [e for e in ids if ev[e].kind in "RW"],
+            "IW": [e for e in ids if ev[e].thread == INIT_THREAD],
+        }
+        return {name: EventSet({e: True for e in members}) for name, members in sets.items()}
+
+    def _static_relations(self) -> dict[str, Relation]:
+        ev = self.events
+        ids = self.algebra.universe
+        present = set(ids)
+        po: dict[tuple[int, int], Cond] = {}
+        for thread in self.program.threads:
+            order = [e for e in thread if e in present]
+            for a, i in enumerate(order):
+                for j in order[a + 1 :]:
+                    if not exclusive(ev[i], ev[j]):
+                        po[(i, j)] = True
+        same_thread = {
+            (i, j): True for i in ids for j in ids
+            if ev[i].thread == ev[j].thread and ev[i].thread != INIT_THREAD and not exclusive(ev[i], ev[j])
+        }  # fmt: skip
+        for i in ids:  # herd's int is reflexive on every event
+            same_thread[(i, i)] = True
+        # Init writes belong to no thread, so every pair with one of them is external.
+        ext = {
+            (i, j): True for i in ids for j in ids
+            if i != j and (ev[i].thread != ev[j].thread or ev[i].thread == INIT_THREAD)
+        }  # fmt: skip
+        deps = {"addr": "addr_deps", "data": "data_deps", "ctrl": "ctrl_deps"}
+        relations = {
+            name: Relation({(r, e): True for e in ids for r in getattr(ev[e], field) if r in present})
+            for name, field in deps.items()
+        }
+        rmw = {(r, w): True for r, w in self.program.rmw if r in present and w in present}
+        relations.update(
+            po=Relation(po), int=Relation(same_thread), ext=Relation(ext), rmw=Relation(rmw),
+            id=Relation({(i, i): True for i in ids}),
+        )  # fmt: skip
+        return relations
+
+    def tag_set(self, name: str) -> EventSet | None:
+        members = {e: True for e in self.algebra.universe if any(tag_matches(t, name) for t in self.events[e].tags)}
+        if members or any(tag_matches(t, name) for t in self.known_tags):
+            return EventSet(members)
+        return None
+
+    def primitive(self, name: str):
+        if name in self.base:
+            return self.base[name]
+        return self.tag_set(name)
+
+
+class SymbolicExecution(_BaseRelations):
+    """All candidate executions of a program at once, as z3 constraints."""
+
+    def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool) -> None:
+        self.program = program
+        self.events = program.events
+        self.known_tags = frozenset(known_tags)
+        ids = [e.id for e in self.events]
+        self.algebra = Algebra(ids, {e.id: e.guard for e in self.events})
+        self.constraints: list[z3.BoolRef] = list(program.constraints)
+        self.rf_vars: dict[tuple[int, int], z3.BoolRef] = {}
+        self.co_clock: dict[int, z3.ArithRef] = {}
+        self.co: dict[tuple[int, int], Cond] = {}
+        self.final_memory: dict[str, z3.BitVecRef] = {}
+        self._build_rf(sc_per_location)
+        self._build_co()
+        self._build_final_memory()
+        self.base = {**self._static_sets(), **self._static_relations()}
+        self.base["loc"] = Relation(self._loc())
+        self.base["rf"] = Relation(dict(self.rf_vars))
+        self.base["co"] = Relation(dict(self.co))
+
+    # -- helpers
+    def same_location(self, a: Event, b: Event) -> Cond:
+        if not (a.locs & b.locs):
+            return False
+        if a.static_loc is not None and b.static_loc is not None:
+            return True
+        return a.addr == b.addr
+
+    def _loc(self) -> dict[tuple[int, int], Cond]:
+        mem = [e for e in self.events if e.kind in "RW"]
+        out: dict[tuple[int, int], Cond] = {}
+        for a in mem:
+            for b in mem:
+                c = True if a is b else self.same_location(a, b)
+                if c is not False and not exclusive(a, b):
+                    out[(a.id, b.id)] = c
+        return out
+
+    def _build_rf(self, sc_per_location: bool) -> None:
+        writes = [e for e in self.events if e.kind == "W"]
+        position = {eid: k for thread in self.program.threads for k, eid in enumerate(thread)}
+        for r in (e for e in self.events if e.kind == "R"):
+            sources = []
+            for w in writes:
+                if w.id == r.id or exclusive(w, r):
+                    continue
+                same = self.same_location(w, r)
+                if same is False:
+                    continue
+                if sc_per_location and w.thread == r.thread and position[w.id] > position[r.id]:
+                    continue  # reading a po-later write breaks SC per location in every model
+                var = z3.Bool(f"rf_{w.id}_{r.id}")
+                self.rf_vars[(w.id, r.id)] = var
+                sources.append(var)
+                self.constraints.append(
+                    z3.Implies(var, to_z3(and_(w.guard, r.guard, same, r.value == w.value)))
+                )
+            self.constraints.append(z3.Implies(to_z3(r.guard), z3.Or(sources) if sources else z3.BoolVal(False)))
+            if len(sources) > 1:
+                self.constraints.append(z3.AtMost(*sources, 1))
+
+    def _build_co(self) -> None:
+        writes = [e for e in self.events if e.kind == "W"]
+        for w in writes:
+            if w.thread != INIT_THREAD:
+                self.co_clock[w.id] = z3.Int(f"co_{w.id}")
+                self.constraints.append(self.co_clock[w.id] > 0)
+        for a in writes:
+            for b in writes:
+                if a.id >= b.id or exclusive(a, b):
+                    continue
+                same = self.same_location(a, b)
+                if same is False:
+                    continue
+                if a.thread == INIT_THREAD and b.thread == INIT_THREAD:
+                    continue
+                if a.thread == INIT_THREAD:
+                    self.co[(a.id, b.id)] = same
+                    continue
+                if b.thread == INIT_THREAD:
+                    self.co[(b.id, a.id)] = same
+                    continue
+                ca, cb = self.co_clock[a.id], self.co_clock[b.id]
+                self.co[(a.id, b.id)] = and_(same, ca < cb)
+                self.co[(b.id, a.id)] = and_(same, cb < ca)
+                both = to_z3(and_(a.guard, b.guard, same))
+                self.constraints.append(z3.Implies(both, ca != cb))
+
+    def _build_final_memory(self) -> None:
+        writes = [e for e in self.events if e.kind == "W"]
+        for name, address in self.program.addresses.items():
+            final = z3.BitVec(f"final_{name}", WORD)
+            self.final_memory[name] = final
+            here = bv(address)
+            for w in writes:
+                if name not in w.locs:
+                    continue
+                later = [
+                    to_z3(and_(o.guard, self.co[(w.id, o.id)], o.addr == here))
+                    for o in writes
+                    if (w.id, o.id) in self.co and name in o.locs
+                ]
+                is_last = and_(w.guard, w.addr == here if w.static_loc is None else True)
+                cond = to_z3(is_last)
+                if later:
+                    cond = z3.And(cond, z3.Not(z3.Or(later)))
+                self.constraints.append(z3.Implies(cond, final == w.value))
+
+    def execution_key(self) -> list[z3.BoolRef]:
+        """Terms that tell executions apart (herd counts executions by rf and co)."""
+        keys = list(self.rf_vars.values())
+        ev = self.events
+        for (a, b), c in self.co.items():
+            if ev[a].thread != INIT_THREAD and a < b:
+                keys.append(to_z3(and_(ev[a].guard, ev[b].guard, c)))
+        return keys
+
+
+class ConcreteExecution(_BaseRelations):
+    """One execution read off a z3 model: only executed events, every relation static."""
+
+    def __init__(self, symbolic: SymbolicExecution, model: z3.ModelRef) -> None:
+        self.program = symbolic.program
+        self.events = symbolic.events
+        self.known_tags = symbolic.known_tags
+
+        def holds(c: Cond) -> bool:
+            return c is True or z3.is_true(model.eval(to_z3(c), model_completion=True))
+
+        executed = [e.id for e in self.events if holds(e.guard)]
+        present = set(executed)
+        self.algebra = Algebra(executed, {e: True for e in executed})
+
+        def concrete(rel: Relation) -> Relation:
+            return Relation(
+                {k: True for k, c in rel.entries.items() if k[0] in present and k[1] in present and holds(c)}
+            )
+
+        self.base = {**self._static_sets(), **self._static_relations()}
+        for name in ("loc", "rf", "co"):
+            self.base[name] = concrete(symbolic.base[name])
+        self.values = {
+            e: model.eval(self.events[e].value, model_completion=True).as_signed_long()
+            for e in executed
+            if self.events[e].value is not None
+        }

@@ -1,0 +1,73 @@
+"""Events of a lowered litmus program: guarded, with symbolic 64-bit values and syntactic dependencies.
+
+Every event of every branch exists; `guard` says when it executes. Values and addresses are z3
+bit-vector terms; a read's value is a fresh variable that rf later ties to a write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import z3
+
+from litmus.errors import Span
+
+WORD = 64
+INIT_THREAD = -1
+
+
+def bv(value: int) -> z3.BitVecRef:
+    return z3.BitVecVal(value, WORD)
+
+
+@dataclass(eq=False)
+class Event:
+    id: int
+    thread: int  # INIT_THREAD for initial writes
+    kind: str  # 'R' | 'W' | 'F'
+    tags: frozenset[str]  # model-visible annotations: 'Once', 'Acquire', 'MFENCE', 'A', 'X' ...
+    guard: z3.BoolRef | bool  # True when unconditional
+    addr: z3.BitVecRef | None = None  # None for fences
+    value: z3.BitVecRef | None = None
+    locs: frozenset[str] = frozenset()  # locations the address may denote (one when static)
+    addr_deps: frozenset[int] = frozenset()  # reads whose values reach the address
+    data_deps: frozenset[int] = frozenset()  # reads whose values reach the written value
+    ctrl_deps: frozenset[int] = frozenset()  # reads whose values decide a branch around this event
+    branch: tuple[tuple[int, bool], ...] = ()  # (if-id, side) path: opposite sides never co-execute
+    primitive: str = ""  # source primitive, for labels ('WRITE_ONCE', 'smp_mb', ...)
+    span: Span | None = None
+
+    @property
+    def static_loc(self) -> str | None:
+        return next(iter(self.locs)) if len(self.locs) == 1 else None
+
+    def annotation(self) -> str:
+        """herd-like annotation shown in labels: `W[once]`."""
+        return ",".join(sorted(t.lower() for t in self.tags)) if self.tags else ""
+
+
+def exclusive(a: Event, b: Event) -> bool:
+    """True when a and b lie on opposite sides of the same `if`, so never execute together."""
+    if a.thread != b.thread:
+        return False
+    sides = dict(a.branch)
+    return any(k in sides and sides[k] != side for k, side in b.branch)
+
+
+@dataclass
+class Program:
+    """A lowered test: events (init writes first), per-thread program order, rmw pairs, locations."""
+
+    events: list[Event]
+    threads: list[list[int]]  # event ids in program order, one list per thread (index = proc)
+    rmw: list[tuple[int, int]]  # (read id, write id)
+    addresses: dict[str, int]  # location name -> address constant
+    final_regs: dict[tuple[int, str], z3.BitVecRef]  # (proc, reg) -> value at thread end
+    constraints: list[z3.BoolRef] = field(default_factory=list)  # lowering side conditions
+    thread_names: list[int] = field(default_factory=list)
+
+    def location_of_address(self, address: int) -> str | None:
+        for name, a in self.addresses.items():
+            if a == address:
+                return name
+        return None

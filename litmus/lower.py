@@ -1,0 +1,610 @@
+"""Lowering: a parsed C litmus test -> a Program of guarded events, for one target.
+
+What a kernel primitive means is data: PRIMITIVES says what each primitive does (load, store,
+fence, read-modify-write, lock ...) independent of any machine, and TARGETS says, per memory
+model, which events and tags each ordering becomes (the kernel's own mapping for x86 and arm64).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import z3
+
+from litmus.errors import LitmusError, NotMeaningful, Span
+from litmus.events import INIT_THREAD, WORD, Event, Program, bv
+from litmus.syntax import ast
+
+# ---------------------------------------------------------------- what primitives do
+
+
+@dataclass(frozen=True)
+class Prim:
+    """Machine-independent meaning of a primitive.
+
+    op: 'load' | 'store' | 'fence' | 'rmw' | 'lock' | 'unlock' | 'trylock' | 'islocked'
+    order: 'once' | 'acquire' | 'release' | 'mb' | 'relaxed' | 'noreturn' (rmw) or the fence name
+    rmw: for op 'rmw', the update: 'xchg' | 'cmpxchg' | 'add' | 'sub' | 'and' | 'or' | 'xor' |
+         'andnot' | 'inc' | 'dec' | 'add_unless'
+    returns: 'none' | 'old' | 'new' | 'new_is_zero' | 'new_is_negative' | 'did_update'
+    args: argument layout: 'p' pointer, 'v' value ('p' in position of the location)
+    """
+
+    op: str
+    order: str = "once"
+    rmw: str | None = None
+    returns: str = "none"
+    args: str = ""
+
+
+def _rmw_families() -> dict[str, Prim]:
+    table: dict[str, Prim] = {}
+    suffixes = {"": "mb", "_relaxed": "relaxed", "_acquire": "acquire", "_release": "release"}
+    for suffix, order in suffixes.items():
+        table[f"xchg{suffix}"] = Prim("rmw", order, "xchg", "old", "pv")
+        table[f"cmpxchg{suffix}"] = Prim("rmw", order, "cmpxchg", "old", "pvv")
+        table[f"atomic_xchg{suffix}"] = Prim("rmw", order, "xchg", "old", "pv")
+        table[f"atomic_cmpxchg{suffix}"] = Prim("rmw", order, "cmpxchg", "old", "pvv")
+        for op in ("add", "sub"):
+            table[f"atomic_{op}_return{suffix}"] = Prim("rmw", order, op, "new", "vp")
+        for op in ("inc", "dec"):
+            table[f"atomic_{op}_return{suffix}"] = Prim("rmw", order, op, "new", "p")
+        for op in ("add", "sub", "and", "or", "xor", "andnot"):
+            table[f"atomic_fetch_{op}{suffix}"] = Prim("rmw", order, op, "old", "vp")
+        for op in ("inc", "dec"):
+            table[f"atomic_fetch_{op}{suffix}"] = Prim("rmw", order, op, "old", "p")
+    for op in ("add", "sub", "and", "or", "xor", "andnot"):
+        table[f"atomic_{op}"] = Prim("rmw", "noreturn", op, "none", "vp")
+    for op in ("inc", "dec"):
+        table[f"atomic_{op}"] = Prim("rmw", "noreturn", op, "none", "p")
+    table["atomic_sub_and_test"] = Prim("rmw", "mb", "sub", "new_is_zero", "vp")
+    table["atomic_dec_and_test"] = Prim("rmw", "mb", "dec", "new_is_zero", "p")
+    table["atomic_inc_and_test"] = Prim("rmw", "mb", "inc", "new_is_zero", "p")
+    table["atomic_add_negative"] = Prim("rmw", "mb", "add", "new_is_negative", "vp")
+    table["atomic_add_unless"] = Prim("rmw", "mb", "add_unless", "did_update", "pvv")
+    return table
+
+
+FENCES = (
+    "smp_mb", "smp_rmb", "smp_wmb", "barrier",
+    "smp_mb__before_atomic", "smp_mb__after_atomic", "smp_mb__after_spinlock",
+    "smp_mb__after_unlock_lock", "smp_mb__after_srcu_read_unlock",
+    "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu", "synchronize_rcu_expedited",
+)  # fmt: skip
+
+PRIMITIVES: dict[str, Prim] = {
+    "READ_ONCE": Prim("load", "once", args="p"),
+    "WRITE_ONCE": Prim("store", "once", args="pv"),
+    "smp_load_acquire": Prim("load", "acquire", args="p"),
+    "smp_store_release": Prim("store", "release", args="pv"),
+    "rcu_dereference": Prim("load", "once", args="p"),
+    "rcu_assign_pointer": Prim("store", "release", args="pv"),
+    "smp_store_mb": Prim("store", "mb", args="pv"),
+    "atomic_read": Prim("load", "once", args="p"),
+    "atomic_read_acquire": Prim("load", "acquire", args="p"),
+    "atomic_set": Prim("store", "once", args="pv"),
+    "atomic_set_release": Prim("store", "release", args="pv"),
+    "spin_lock": Prim("lock", args="p"),
+    "spin_unlock": Prim("unlock", args="p"),
+    "spin_trylock": Prim("trylock", returns="did_update", args="p"),
+    "spin_is_locked": Prim("islocked", returns="old", args="p"),
+    **{name: Prim("fence", name) for name in FENCES},
+    **_rmw_families(),
+}
+
+# SRCU has no meaning on the hardware models (its grace periods are an LKMM notion).
+SRCU_PRIMITIVES = (
+    "srcu_read_lock", "srcu_read_unlock", "srcu_down_read", "srcu_up_read", "synchronize_srcu",
+    "synchronize_srcu_expedited",
+)  # fmt: skip
+
+# ---------------------------------------------------------------- what they become, per target
+
+
+@dataclass(frozen=True)
+class RmwTags:
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+    fence_after: tuple[str, ...] | None = None  # fence event after a successful update
+    fence_before: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """How one memory model sees the kernel's primitives (tags per ordering; fences as events)."""
+
+    name: str
+    load: dict[str, tuple[str, ...]]
+    store: dict[str, tuple[str, ...]]
+    fence: dict[str, tuple[str, ...] | None]  # None: compiles to nothing on this target
+    rmw: dict[str, RmwTags]
+    not_meaningful: frozenset[str] = frozenset()
+    store_mb_fence: tuple[str, ...] | None = None  # smp_store_mb = store + this fence
+    plain: tuple[str, ...] = ()
+
+
+_NO_FENCES = {name: None for name in FENCES}
+_GRACE_PERIODS = frozenset(
+    {"synchronize_rcu", "synchronize_rcu_expedited", *SRCU_PRIMITIVES}
+)
+
+TARGETS: dict[str, Target] = {
+    # SC orders everything: no tags needed; an RMW is still an atomic read+write pair.
+    "sc": Target(
+        name="sc",
+        load={o: () for o in ("once", "acquire", "mb")},
+        store={o: () for o in ("once", "release", "mb")},
+        fence=dict(_NO_FENCES),
+        rmw={o: RmwTags((), ()) for o in ("mb", "relaxed", "acquire", "release", "noreturn")},
+        not_meaningful=_GRACE_PERIODS,
+    ),
+    # x86 (arch/x86): loads and stores are plain MOVs (TSO gives acquire/release), smp_mb is
+    # MFENCE (the kernel uses a locked add; same ordering), rmb/wmb are compiler barriers, every
+    # atomic RMW is LOCK-prefixed whatever its suffix, and so is spin_lock; smp_store_mb is xchg.
+    "tso": Target(
+        name="tso",
+        load={o: () for o in ("once", "acquire", "mb")},
+        store={o: () for o in ("once", "release")},
+        fence={**_NO_FENCES, "smp_mb": ("MFENCE",)},
+        rmw={o: RmwTags(("X",), ("X",)) for o in ("mb", "relaxed", "acquire", "release", "noreturn")},
+        not_meaningful=_GRACE_PERIODS,
+        store_mb_fence=("MFENCE",),
+    ),
+    # arm64: READ_ONCE/WRITE_ONCE are LDR/STR, acquire/release are LDAR/STLR, smp_mb is DMB ISH,
+    # smp_rmb DMB ISHLD, smp_wmb DMB ISHST, smp_mb__{before,after}_atomic and
+    # smp_mb__after_spinlock are smp_mb. RMWs are LL/SC: relaxed LDXR/STXR, _acquire LDAXR,
+    # _release STLXR, fully ordered LDXR/STLXR + DMB ISH (skipped when a cmpxchg fails).
+    "arm": Target(
+        name="arm",
+        load={"once": (), "acquire": ("A",), "mb": ()},
+        store={"once": (), "release": ("L",), "mb": ()},
+        fence={
+            **_NO_FENCES,
+            "smp_mb": ("DMB.ISH",),
+            "smp_rmb": ("DMB.ISHLD",),
+            "smp_wmb": ("DMB.ISHST",),
+            "smp_mb__before_atomic": ("DMB.ISH",),
+            "smp_mb__after_atomic": ("DMB.ISH",),
+            "smp_mb__after_spinlock": ("DMB.ISH",),
+        },
+        rmw={
+            "relaxed": RmwTags(("X",), ("X",)),
+            "noreturn": RmwTags(("X",), ("X",)),
+            "acquire": RmwTags(("X", "A"), ("X",)),
+            "release": RmwTags(("X",), ("X", "L")),
+            "mb": RmwTags(("X",), ("X", "L"), fence_after=("DMB.ISH",)),
+        },
+        not_meaningful=_GRACE_PERIODS,
+        store_mb_fence=("DMB.ISH",),
+    ),
+}
+
+# Locks, per target, as RMW orderings: spin_lock is an acquiring RMW that must read 0 and
+# writes 1; spin_unlock is a releasing store of 0; spin_trylock a cmpxchg_acquire(l, 0, 1).
+LOCK_ORDER = "acquire"
+UNLOCK_ORDER = "release"
+
+# ---------------------------------------------------------------- lowering
+
+
+@dataclass
+class Val:
+    """A value during lowering: its term and the reads it depends on (for addr/data/ctrl)."""
+
+    term: z3.BitVecRef
+    deps: frozenset[int] = frozenset()
+
+
+@dataclass
+class _ThreadState:
+    proc: int
+    regs: dict[str, Val]
+    guard: z3.BoolRef | bool = True
+    branch: tuple[tuple[int, bool], ...] = ()
+    ctrl: frozenset[int] = frozenset()
+    events: list[int] = field(default_factory=list)
+
+
+def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return z3.And(a, b)
+
+
+class Lowerer:
+    """Turns one LitmusTest into a Program for one Target."""
+
+    ADDRESS_BASE = 0x1000  # addresses are multiples of this: distinct from small integers
+
+    def __init__(self, test: ast.LitmusTest, target: Target) -> None:
+        self.test = test
+        self.target = target
+        self.events: list[Event] = []
+        self.rmw: list[tuple[int, int]] = []
+        self.constraints: list[z3.BoolRef] = []
+        self._if_ids = itertools.count()
+        self.addresses = self._collect_locations()
+
+    # -- errors
+    def _error(self, message: str, span: Span | None) -> LitmusError:
+        return LitmusError(message, self.test.path, span, self.test.source)
+
+    # -- locations and the initial state
+    def _collect_locations(self) -> dict[str, int]:
+        names: list[str] = []
+
+        def add(name: str) -> None:
+            if name not in names:
+                names.append(name)
+
+        for entry in self.test.init:
+            if isinstance(entry.target, ast.MemLoc):
+                add(entry.target.name)
+            if isinstance(entry.value, ast.AddrValue):
+                add(entry.value.name)
+        for thread in self.test.threads:
+            for param in thread.params:
+                add(param.name)
+        for loc in self.test.locations:
+            if isinstance(loc, ast.MemLoc):
+                add(loc.name)
+        for prop in (self.test.filter, self.test.condition.prop):
+            for atom in _atoms(prop):
+                if isinstance(atom.loc, ast.MemLoc):
+                    add(atom.loc.name)
+                if isinstance(atom.value, (ast.MemLoc, ast.AddrValue)):
+                    add(atom.value.name)
+        return {name: self.ADDRESS_BASE * (i + 1) for i, name in enumerate(names)}
+
+    def value_of(self, value: ast.Value | None) -> z3.BitVecRef:
+        if value is None:
+            return bv(0)
+        if isinstance(value, ast.IntValue):
+            return bv(value.value)
+        if value.name not in self.addresses:
+            raise self._error(f"unknown location '{value.name}'", value.span)
+        return bv(self.addresses[value.name])
+
+    def _init_writes(self) -> None:
+        init_values: dict[str, ast.InitEntry] = {
+            e.target.name: e for e in self.test.init if isinstance(e.target, ast.MemLoc)
+        }
+        for name, address in self.addresses.items():
+            entry = init_values.get(name)
+            value = self.value_of(entry.value if entry else None)
+            self.events.append(
+                Event(
+                    id=len(self.events), thread=INIT_THREAD, kind="W", tags=frozenset({"IW"}),
+                    guard=True, addr=bv(address), value=value, locs=frozenset({name}),
+                    primitive="init",
+                )
+            )
+
+    # -- events
+    def _locs_of(self, addr: z3.BitVecRef) -> frozenset[str]:
+        simplified = z3.simplify(addr)
+        if z3.is_bv_value(simplified):
+            for name, a in self.addresses.items():
+                if a == simplified.as_long():
+                    return frozenset({name})
+            return frozenset()
+        return frozenset(self.addresses)
+
+    def _emit(
+        self, st: _ThreadState, kind: str, tags: tuple[str, ...], addr: Val | None,
+        value: Val | None, primitive: str, span: Span | None, guard: z3.BoolRef | bool = True,
+    ) -> Event:  # fmt: skip
+        eid = len(self.events)
+        locs = frozenset()
+        if addr is not None:
+            locs = self._locs_of(addr.term)
+            if not locs:
+                raise self._error(f"{primitive} accesses an address that is no location", span)
+            if len(locs) > 1:
+                # A computed address must denote some location of the test.
+                valid = z3.Or([addr.term == bv(self.addresses[n]) for n in sorted(locs)])
+                self.constraints.append(z3.Implies(_as_bool(_and(st.guard, guard)), valid))
+        if kind == "R":
+            value = Val(z3.BitVec(f"v{eid}", WORD), frozenset({eid}))
+        event = Event(
+            id=eid, thread=st.proc, kind=kind, tags=frozenset(tags), guard=_and(st.guard, guard),
+            addr=addr.term if addr else None, value=value.term if value else None, locs=locs,
+            addr_deps=addr.deps if addr else frozenset(),
+            data_deps=value.deps if (value is not None and kind == "W") else frozenset(),
+            ctrl_deps=st.ctrl, branch=st.branch, primitive=primitive, span=span,
+        )  # fmt: skip
+        self.events.append(event)
+        st.events.append(eid)
+        return event
+
+    def _fence(self, st: _ThreadState, tags: tuple[str, ...] | None, name: str, span: Span | None,
+               guard: z3.BoolRef | bool = True) -> None:  # fmt: skip
+        if tags is not None:
+            self._emit(st, "F", tags, None, None, name, span, guard)
+
+    # -- expressions
+    def eval(self, st: _ThreadState, expr: ast.Expr) -> Val:
+        if isinstance(expr, ast.Const):
+            return Val(bv(expr.value))
+        if isinstance(expr, ast.Name):
+            if expr.name in st.regs:
+                return st.regs[expr.name]
+            if expr.name in self.addresses:
+                return Val(bv(self.addresses[expr.name]))
+            raise self._error(
+                f"undefined register or location '{expr.name}' in P{st.proc}", expr.span
+            )
+        if isinstance(expr, ast.AddrOf):
+            if expr.name not in self.addresses:
+                raise self._error(f"unknown location '{expr.name}'", expr.span)
+            return Val(bv(self.addresses[expr.name]))
+        if isinstance(expr, ast.Cast):
+            return self.eval(st, expr.expr)
+        if isinstance(expr, ast.Deref):  # plain read
+            addr = self.eval(st, expr.expr)
+            event = self._emit(st, "R", self.target.plain, addr, None, "plain", expr.span)
+            return Val(event.value, frozenset({event.id}))
+        if isinstance(expr, ast.Unary):
+            v = self.eval(st, expr.expr)
+            if expr.op == "-":
+                return Val(-v.term, v.deps)
+            if expr.op == "~":
+                return Val(~v.term, v.deps)
+            if expr.op == "!":
+                return Val(z3.If(v.term == 0, bv(1), bv(0)), v.deps)
+            raise self._error(f"unsupported operator '{expr.op}'", expr.span)
+        if isinstance(expr, ast.Binary):
+            return self._binary(st, expr)
+        if isinstance(expr, ast.Call):
+            return self.call(st, expr)
+        raise self._error("unsupported expression", getattr(expr, "span", None))
+
+    def _binary(self, st: _ThreadState, expr: ast.Binary) -> Val:
+        a, b = self.eval(st, expr.left), self.eval(st, expr.right)
+        x, y = a.term, b.term
+        arith = {
+            "+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "/": lambda: x / y,
+            "%": lambda: z3.SRem(x, y), "&": lambda: x & y, "|": lambda: x | y,
+            "^": lambda: x ^ y, "<<": lambda: x << y, ">>": lambda: x >> y,
+        }  # fmt: skip
+        compare = {
+            "==": lambda: x == y, "!=": lambda: x != y, "<": lambda: x < y, "<=": lambda: x <= y,
+            ">": lambda: x > y, ">=": lambda: x >= y,
+            "&&": lambda: z3.And(x != 0, y != 0), "||": lambda: z3.Or(x != 0, y != 0),
+        }  # fmt: skip
+        deps = a.deps | b.deps
+        if expr.op in arith:
+            return Val(arith[expr.op](), deps)
+        if expr.op in compare:
+            return Val(z3.If(compare[expr.op](), bv(1), bv(0)), deps)
+        raise self._error(f"unsupported operator '{expr.op}'", expr.span)
+
+    def _location_arg(self, st: _ThreadState, expr: ast.Expr) -> Val:
+        """The address a primitive acts on: `*x` and `x` (a pointer) both denote x's address."""
+        if isinstance(expr, ast.Deref):
+            return self.eval(st, expr.expr)
+        return self.eval(st, expr)
+
+    # -- primitives
+    def call(self, st: _ThreadState, call: ast.Call) -> Val:
+        name = call.name
+        if name in self.target.not_meaningful:
+            raise NotMeaningful(name, self.target.name)
+        prim = PRIMITIVES.get(name)
+        if prim is None:
+            if name in SRCU_PRIMITIVES:
+                raise NotMeaningful(name, self.target.name)
+            raise self._error(f"unknown primitive '{name}'", call.span)
+        if len(call.args) != len(prim.args):
+            raise self._error(
+                f"{name} takes {len(prim.args)} argument(s), got {len(call.args)}", call.span
+            )
+        t = self.target
+        span = call.span
+        if prim.op == "fence":
+            self._fence(st, t.fence[name], name, span)
+            return Val(bv(0))
+        ptr_index = prim.args.index("p")
+        addr = self._location_arg(st, call.args[ptr_index])
+        values = [self.eval(st, a) for i, a in enumerate(call.args) if i != ptr_index]
+        if prim.op == "load":
+            event = self._emit(st, "R", t.load[prim.order], addr, None, name, span)
+            return Val(event.value, frozenset({event.id}))
+        if prim.op == "store":
+            if prim.order == "mb":  # smp_store_mb: a store then a full fence
+                if t.name == "tso":  # x86 implements it with xchg: a locked RMW
+                    self._rmw(st, "xchg", "mb", addr, values, name, span)
+                    return Val(bv(0))
+                self._emit(st, "W", t.store["once"], addr, values[0], name, span)
+                self._fence(st, t.store_mb_fence, name, span)
+                return Val(bv(0))
+            self._emit(st, "W", t.store[prim.order], addr, values[0], name, span)
+            return Val(bv(0))
+        if prim.op == "rmw":
+            return self._rmw(st, prim.rmw or "", prim.order, addr, values, name, span, prim.returns)
+        if prim.op == "lock":
+            self._rmw(st, "lock", LOCK_ORDER, addr, [], name, span)
+            return Val(bv(0))
+        if prim.op == "unlock":
+            self._emit(st, "W", t.store[UNLOCK_ORDER], addr, Val(bv(0)), name, span)
+            return Val(bv(0))
+        if prim.op == "trylock":
+            return self._rmw(st, "cmpxchg", LOCK_ORDER, addr, [Val(bv(0)), Val(bv(1))], name,
+                             span, "did_update")  # fmt: skip
+        if prim.op == "islocked":
+            event = self._emit(st, "R", t.load["once"], addr, None, name, span)
+            return Val(z3.If(event.value != 0, bv(1), bv(0)), frozenset({event.id}))
+        raise self._error(f"primitive '{name}' is not supported", span)
+
+    def _rmw(
+        self, st: _ThreadState, update: str, order: str, addr: Val, values: list[Val],
+        name: str, span: Span | None, returns: str = "none",
+    ) -> Val:  # fmt: skip
+        tags = self.target.rmw[order]
+        if tags.fence_before is not None:
+            self._fence(st, tags.fence_before, name, span)
+        read = self._emit(st, "R", tags.read, addr, None, name, span)
+        old = Val(read.value, frozenset({read.id}))
+        succeeds: z3.BoolRef | bool = True
+        if update == "lock":
+            # spin_lock: only executions where the lock was free take it (a held lock spins).
+            self.constraints.append(z3.Implies(_as_bool(read.guard), read.value == 0))
+            new = Val(bv(1))
+        elif update == "xchg":
+            new = values[0]
+        elif update == "cmpxchg":
+            expected, desired = values
+            succeeds = old.term == expected.term
+            new = desired
+        elif update == "add_unless":
+            amount, unless = values
+            succeeds = old.term != unless.term
+            new = Val(old.term + amount.term, old.deps | amount.deps)
+        else:
+            new = self._arith_update(update, old, values)
+        write = self._emit(st, "W", tags.write, addr, new, name, span, guard=succeeds)
+        self.rmw.append((read.id, write.id))
+        if tags.fence_after is not None:
+            self._fence(st, tags.fence_after, name, span, guard=succeeds)
+        if returns == "old":
+            return old
+        if returns == "new":
+            return Val(new.term, new.deps)
+        if returns == "new_is_zero":
+            return Val(z3.If(new.term == 0, bv(1), bv(0)), new.deps)
+        if returns == "new_is_negative":
+            return Val(z3.If(new.term < 0, bv(1), bv(0)), new.deps)
+        if returns == "did_update":
+            return Val(z3.If(_as_bool(succeeds), bv(1), bv(0)), old.deps)
+        return Val(bv(0))
+
+    @staticmethod
+    def _arith_update(update: str, old: Val, values: list[Val]) -> Val:
+        one = Val(bv(1))
+        amount = values[0] if values else one
+        x, y = old.term, amount.term
+        result = {
+            "add": x + y, "sub": x - y, "and": x & y, "or": x | y, "xor": x ^ y,
+            "andnot": x & ~y, "inc": x + 1, "dec": x - 1,
+        }[update]  # fmt: skip
+        return Val(result, old.deps | amount.deps)
+
+    # -- statements
+    def stmts(self, st: _ThreadState, body: tuple[ast.Stmt, ...]) -> None:
+        for stmt in body:
+            self.stmt(st, stmt)
+
+    def stmt(self, st: _ThreadState, stmt: ast.Stmt) -> None:
+        if isinstance(stmt, ast.Decl):
+            if stmt.init is not None:
+                st.regs[stmt.name] = self.eval(st, stmt.init)
+            elif stmt.name not in st.regs:
+                st.regs[stmt.name] = Val(bv(0))
+        elif isinstance(stmt, ast.Assign):
+            self._assign(st, stmt)
+        elif isinstance(stmt, ast.ExprStmt):
+            self.eval(st, stmt.expr)
+        elif isinstance(stmt, ast.If):
+            self._if(st, stmt)
+        else:
+            raise self._error("unsupported statement", getattr(stmt, "span", None))
+
+    def _assign(self, st: _ThreadState, stmt: ast.Assign) -> None:
+        target = stmt.target
+        if isinstance(target, ast.Name):
+            if target.name in self.addresses and target.name not in st.regs:
+                raise self._error(
+                    f"cannot assign to location '{target.name}'; write *{target.name} = ...",
+                    target.span,
+                )
+            st.regs[target.name] = self.eval(st, stmt.value)
+            return
+        if isinstance(target, ast.Deref):  # plain store
+            value = self.eval(st, stmt.value)
+            addr = self.eval(st, target.expr)
+            self._emit(st, "W", self.target.plain, addr, value, "plain", stmt.span)
+            return
+        raise self._error("cannot assign to this expression", stmt.span)
+
+    def _if(self, st: _ThreadState, stmt: ast.If) -> None:
+        cond = self.eval(st, stmt.cond)
+        c = z3.simplify(cond.term != 0)
+        if z3.is_true(c) or z3.is_false(c):  # decided statically: lower only the taken side
+            self.stmts(st, stmt.then if z3.is_true(c) else stmt.orelse)
+            return
+        if_id = next(self._if_ids)
+        saved = (st.guard, st.branch, st.ctrl)
+        before = dict(st.regs)
+        sides: list[dict[str, Val]] = []
+        for side, body in ((True, stmt.then), (False, stmt.orelse)):
+            st.regs = dict(before)
+            st.guard = _and(saved[0], c if side else z3.Not(c))
+            st.branch = saved[1] + ((if_id, side),)
+            st.ctrl = saved[2] | cond.deps
+            self.stmts(st, body)
+            sides.append(st.regs)
+        st.guard, st.branch, st.ctrl = saved
+        then_regs, else_regs = sides
+        merged: dict[str, Val] = {}
+        for reg in set(then_regs) | set(else_regs):
+            a = then_regs.get(reg, Val(bv(0)))
+            b = else_regs.get(reg, Val(bv(0)))
+            if a is b:
+                merged[reg] = a
+            else:
+                merged[reg] = Val(z3.If(c, a.term, b.term), a.deps | b.deps)
+        st.regs = merged
+
+    # -- the whole test
+    def lower(self) -> Program:
+        self._init_writes()
+        reg_init: dict[tuple[int, str], ast.InitEntry] = {
+            (e.target.proc, e.target.reg): e for e in self.test.init if isinstance(e.target, ast.RegLoc)
+        }
+        threads: list[list[int]] = []
+        final_regs: dict[tuple[int, str], z3.BitVecRef] = {}
+        for thread in self.test.threads:
+            regs = {
+                reg: Val(self.value_of(entry.value))
+                for (proc, reg), entry in reg_init.items()
+                if proc == thread.proc
+            }
+            st = _ThreadState(proc=thread.proc, regs=regs)
+            self.stmts(st, thread.body)
+            threads.append(st.events)
+            for reg, val in st.regs.items():
+                final_regs[(thread.proc, reg)] = val.term
+        return Program(
+            events=self.events, threads=threads, rmw=self.rmw, addresses=self.addresses,
+            final_regs=final_regs, constraints=self.constraints,
+            thread_names=[t.proc for t in self.test.threads],
+        )  # fmt: skip
+
+
+def _as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
+    return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]
+
+
+def _atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
+    if prop is None:
+        return []
+    if isinstance(prop, ast.PAtom):
+        return [prop]
+    if isinstance(prop, ast.PNot):
+        return _atoms(prop.prop)
+    if isinstance(prop, (ast.PAnd, ast.POr, ast.PImplies)):
+        return _atoms(prop.left) + _atoms(prop.right)
+    return []
+
+
+def atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
+    """The atoms of a proposition, left to right."""
+    return _atoms(prop)
+
+
+def lower(test: ast.LitmusTest, target: str) -> Program:
+    """Lower `test` for the named target ('sc', 'tso', 'arm')."""
+    return Lowerer(test, TARGETS[target]).lower()

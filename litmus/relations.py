@@ -1,0 +1,307 @@
+"""Sparse symbolic event sets and relations.
+
+An entry maps an event (set) or a pair of events (relation) to a condition: the Python constant
+True (holds whenever its events execute) or a z3 Bool. A missing entry is false and never built.
+Conditions are *relative to execution*: pair (i, j) with condition c is in the relation of an
+execution iff exec(i) and exec(j) and c. So relations built from static facts (po, tags, fences)
+stay Python-static even for events under branches, and only a composition through a middle event
+k needs exec(k) spelled out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Union
+
+import z3
+
+Cond = Union[bool, z3.BoolRef]  # True, or a z3 term (False entries are absent)
+
+
+def is_true(c: Cond) -> bool:
+    return c is True
+
+
+def and_(*conds: Cond) -> Cond:
+    rest = [c for c in conds if c is not True]
+    if any(c is False for c in rest):
+        return False
+    if not rest:
+        return True
+    if len(rest) == 1:
+        return rest[0]
+    return z3.And(rest)
+
+
+def or_(conds: Iterable[Cond]) -> Cond:
+    rest = []
+    for c in conds:
+        if c is True:
+            return True
+        if c is not False:
+            rest.append(c)
+    if not rest:
+        return False
+    if len(rest) == 1:
+        return rest[0]
+    return z3.Or(rest)
+
+
+def not_(c: Cond) -> Cond:
+    if c is True:
+        return False
+    if c is False:
+        return True
+    return z3.Not(c)
+
+
+def to_z3(c: Cond) -> z3.BoolRef:
+    if c is True:
+        return z3.BoolVal(True)
+    if c is False:
+        return z3.BoolVal(False)
+    return c
+
+
+@dataclass(frozen=True)
+class EventSet:
+    entries: Mapping[int, Cond]
+
+    def is_static(self) -> bool:
+        return all(c is True for c in self.entries.values())
+
+
+@dataclass(frozen=True)
+class Relation:
+    entries: Mapping[tuple[int, int], Cond]
+
+    def is_static(self) -> bool:
+        return all(c is True for c in self.entries.values())
+
+    def successors(self) -> dict[int, list[tuple[int, Cond]]]:
+        out: dict[int, list[tuple[int, Cond]]] = defaultdict(list)
+        for (i, j), c in self.entries.items():
+            out[i].append((j, c))
+        return out
+
+
+def _put(acc: dict, key, c: Cond) -> None:
+    if c is False:
+        return
+    acc[key] = c
+
+
+class Algebra:
+    """Set/relation operations over one universe of events with their execution conditions."""
+
+    def __init__(self, universe: list[int], executes: Mapping[int, Cond]) -> None:
+        self.universe = universe
+        self.executes = executes
+        self.side_constraints: list[z3.BoolRef] = []  # definitions of fresh closure variables
+        self._fresh = 0
+
+    # -- sets
+    def set_union(self, a: EventSet, b: EventSet) -> EventSet:
+        out = dict(a.entries)
+        for k, c in b.entries.items():
+            out[k] = or_((out[k], c)) if k in out else c
+        return EventSet(out)
+
+    def set_inter(self, a: EventSet, b: EventSet) -> EventSet:
+        out: dict[int, Cond] = {}
+        for k, c in a.entries.items():
+            if k in b.entries:
+                _put(out, k, and_(c, b.entries[k]))
+        return EventSet(out)
+
+    def set_diff(self, a: EventSet, b: EventSet) -> EventSet:
+        out: dict[int, Cond] = {}
+        for k, c in a.entries.items():
+            _put(out, k, and_(c, not_(b.entries[k])) if k in b.entries else c)
+        return EventSet(out)
+
+    def set_complement(self, a: EventSet) -> EventSet:
+        return self.set_diff(EventSet({e: True for e in self.universe}), a)
+
+    # -- relations
+    def union(self, a: Relation, b: Relation) -> Relation:
+        out = dict(a.entries)
+        for k, c in b.entries.items():
+            out[k] = or_((out[k], c)) if k in out else c
+        return Relation(out)
+
+    def inter(self, a: Relation, b: Relation) -> Relation:
+        small, big = (a, b) if len(a.entries) <= len(b.entries) else (b, a)
+        out: dict[tuple[int, int], Cond] = {}
+        for k, c in small.entries.items():
+            if k in big.entries:
+                _put(out, k, and_(c, big.entries[k]))
+        return Relation(out)
+
+    def diff(self, a: Relation, b: Relation) -> Relation:
+        out: dict[tuple[int, int], Cond] = {}
+        for k, c in a.entries.items():
+            _put(out, k, and_(c, not_(b.entries[k])) if k in b.entries else c)
+        return Relation(out)
+
+    def complement(self, a: Relation) -> Relation:
+        full = {(i, j): True for i in self.universe for j in self.universe}
+        return self.diff(Relation(full), a)
+
+    def seq(self, a: Relation, b: Relation) -> Relation:
+        succ = b.successors()
+        acc: dict[tuple[int, int], list[Cond]] = defaultdict(list)
+        for (i, k), c1 in a.entries.items():
+            nexts = succ.get(k)
+            if not nexts:
+                continue
+            mid = self.executes[k]
+            for j, c2 in nexts:
+                acc[(i, j)].append(and_(c1, mid, c2))
+        out: dict[tuple[int, int], Cond] = {}
+        for key, conds in acc.items():
+            _put(out, key, or_(conds))
+        return Relation(out)
+
+    def inverse(self, a: Relation) -> Relation:
+        return Relation({(j, i): c for (i, j), c in a.entries.items()})
+
+    def product(self, a: EventSet, b: EventSet) -> Relation:
+        out: dict[tuple[int, int], Cond] = {}
+        for i, c1 in a.entries.items():
+            for j, c2 in b.entries.items():
+                _put(out, (i, j), and_(c1, c2))
+        return Relation(out)
+
+    def identity(self, a: EventSet) -> Relation:
+        return Relation({(i, i): c for i, c in a.entries.items()})
+
+    def domain(self, a: Relation) -> EventSet:
+        acc: dict[int, list[Cond]] = defaultdict(list)
+        for (i, j), c in a.entries.items():
+            acc[i].append(and_(c, self.executes[j]))
+        return EventSet({i: or_(cs) for i, cs in acc.items()})
+
+    def range(self, a: Relation) -> EventSet:
+        acc: dict[int, list[Cond]] = defaultdict(list)
+        for (i, j), c in a.entries.items():
+            acc[j].append(and_(c, self.executes[i]))
+        return EventSet({j: or_(cs) for j, cs in acc.items()})
+
+    def reflexive(self, a: Relation) -> Relation:
+        return self.union(a, Relation({(e, e): True for e in self.universe}))
+
+    # -- transitive closure
+    def plus(self, a: Relation) -> Relation:
+        """r+ exactly: static closure when r is static; otherwise terms over the may-graph."""
+        if not a.entries:
+            return a
+        succ = a.successors()
+        if a.is_static() and all(self.executes[k] is True for k in succ):
+            return Relation({k: True for k in _static_closure(succ)})
+        components = strongly_connected(succ)
+        if all(len(c) == 1 and (c[0], c[0]) not in a.entries for c in components):
+            return self._plus_acyclic(succ, components)
+        return self._plus_fixpoint(a, succ)
+
+    def _plus_acyclic(self, succ, components) -> Relation:
+        # The may-graph is a DAG: t(i,j) = r(i,j) | OR_k r(i,k) & exec(k) & t(k,j) has a unique
+        # solution, built bottom-up (components come in reverse topological order).
+        t: dict[int, dict[int, Cond]] = {}
+        for (node,) in components:
+            row: dict[int, list[Cond]] = defaultdict(list)
+            for k, c in succ.get(node, ()):
+                row[k].append(c)
+                mid = self.executes[k]
+                for j, ckj in t.get(k, {}).items():
+                    row[j].append(and_(c, mid, ckj))
+            t[node] = {j: or_(cs) for j, cs in row.items()}
+        return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
+
+    def _plus_fixpoint(self, a: Relation, succ) -> Relation:
+        # Cyclic may-graph: fresh t_ij, closed upward, and each true t_ij justified by a direct
+        # edge or a step to a pair of strictly smaller rank (the least fixpoint, any polarity).
+        may = _static_closure(succ)
+        self._fresh += 1
+        tag = self._fresh
+        t = {(i, j): z3.Bool(f"tc{tag}_{i}_{j}") for (i, j) in may}
+        rank = {(i, j): z3.Int(f"tcr{tag}_{i}_{j}") for (i, j) in may}
+        for (i, j), tij in t.items():
+            direct = a.entries.get((i, j), False)
+            steps, ranked = [], []
+            for k, c in succ.get(i, ()):
+                if (k, j) in t:
+                    step = and_(c, self.executes[k], t[(k, j)])
+                    steps.append(step)
+                    ranked.append(and_(step, rank[(k, j)] < rank[(i, j)]))
+            self.side_constraints.append(tij == to_z3(or_([direct, *steps])))
+            self.side_constraints.append(z3.Implies(tij, to_z3(or_([direct, *ranked]))))
+        return Relation(dict(t))
+
+
+def _static_closure(succ: Mapping[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for start in succ:
+        seen: set[int] = set()
+        stack = [j for j, _ in succ[start]]
+        while stack:
+            n = stack.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            stack.extend(j for j, _ in succ.get(n, ()))
+        pairs.update((start, j) for j in seen)
+    return pairs
+
+
+def strongly_connected(succ: Mapping[int, list[tuple[int, Cond]]]) -> list[list[int]]:
+    """Tarjan's SCCs, iteratively; components come out in reverse topological order."""
+    nodes = set(succ)
+    for outs in succ.values():
+        nodes.update(j for j, _ in outs)
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    result: list[list[int]] = []
+    counter = 0
+    for root in sorted(nodes):
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for j, _ in it:
+                if j not in index:
+                    index[j] = low[j] = counter
+                    counter += 1
+                    stack.append(j)
+                    on_stack.add(j)
+                    work.append((j, iter(succ.get(j, ()))))
+                    advanced = True
+                    break
+                if j in on_stack:
+                    low[node] = min(low[node], index[j])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    n = stack.pop()
+                    on_stack.discard(n)
+                    comp.append(n)
+                    if n == node:
+                        break
+                result.append(comp)
+    return result

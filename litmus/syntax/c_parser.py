@@ -1,0 +1,668 @@
+"""Parser for herd7's C litmus dialect: text -> `litmus.syntax.ast.LitmusTest`.
+
+The header (first line `C name`, optional doc string, `Key=Value` lines and comments before the
+init block) is read by hand, as herd's splitter does; the rest goes through an LALR grammar
+(`c.lark`). Before parsing, the header and every comment are replaced by spaces (newlines kept), so
+lark's line and column numbers are positions in the original file.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from litmus.errors import LitmusError, Span
+from litmus.syntax.ast import (
+    AddrOf,
+    AddrValue,
+    Assign,
+    Binary,
+    Call,
+    Cast,
+    Condition,
+    Const,
+    Decl,
+    Deref,
+    ExprStmt,
+    If,
+    InitEntry,
+    IntValue,
+    LitmusTest,
+    MemLoc,
+    Name,
+    Param,
+    PAnd,
+    PAtom,
+    PFalse,
+    PImplies,
+    PNot,
+    POr,
+    PTrue,
+    RegLoc,
+    Thread,
+    Unary,
+)
+
+__all__ = ["parse_litmus", "parse_file"]
+
+# Architectures herd7 knows; anything else on line 1 is reported as not a litmus header.
+_KNOWN_ARCHS = {
+    "X86", "X86_64", "AArch64", "ARM", "PPC", "MIPS", "RISCV", "LISA", "Bell", "GPU_PTX", "OpenCL",
+    "CPP", "JAVA", "BPF", "ASL", "C",
+}
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _span_of(meta_or_token) -> Span:
+    m = meta_or_token
+    if isinstance(m, Token):
+        return Span(m.line, m.column, m.end_line, m.end_column)
+    if getattr(m, "empty", False):
+        return Span(0, 0)
+    return Span(m.line, m.column, m.end_line, m.end_column)
+
+
+class _Fail(Exception):
+    """Raised inside the transformer; turned into a LitmusError by parse_litmus."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
+def _int(text: str) -> int:
+    t = text.rstrip("uUlL")
+    neg = t.startswith("-")
+    if neg:
+        t = t[1:]
+    v = int(t, 16) if t[:2] in ("0x", "0X") else int(t, 10)
+    return -v if neg else v
+
+
+def _type_text(words: list[str], stars: int) -> str:
+    base = " ".join(words)
+    return f"{base} {'*' * stars}" if stars else base
+
+
+def _proc_of(tok: Token) -> int:
+    if tok.type == "NUM":
+        value = _int(tok)
+        if value < 0 or tok.startswith("-"):
+            raise _Fail(f"bad thread number '{tok}'", _span_of(tok))
+        return value
+    m = re.fullmatch(r"P([0-9]+)", str(tok))
+    if not m:
+        raise _Fail(f"expected a thread number such as 0 or P0 before ':', found '{tok}'", _span_of(tok))
+    return int(m.group(1))
+
+
+# ---------------------------------------------------------------- tree -> AST
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    # ---- locations and values
+    def loc_mem(self, meta, c):
+        return MemLoc(str(c[0]), _span_of(meta))
+
+    def reg_num(self, meta, c):
+        return RegLoc(_proc_of(c[0]), str(c[1]), _span_of(meta))
+
+    reg_named = reg_num
+
+    def left_loc(self, meta, c):
+        return c[0]
+
+    def cond_loc(self, meta, c):
+        return c[0]
+
+    def reg(self, meta, c):
+        return c[0]
+
+    def value_num(self, meta, c):
+        return IntValue(_int(c[0]), _span_of(meta))
+
+    def value_addr(self, meta, c):
+        return AddrValue(str(c[0]), _span_of(meta))
+
+    def init_value(self, meta, c):
+        return c[0]
+
+    # ---- init block
+    def star_list(self, meta, c):
+        return len(c)
+
+    def init_type(self, meta, c):
+        return c[0]
+
+    def init_type_name(self, meta, c):
+        return str(c[0])
+
+    def init_plain(self, meta, c):
+        return InitEntry(c[0], c[1] if len(c) > 1 else None, None, _span_of(meta))
+
+    def init_typed(self, meta, c):
+        return InitEntry(c[1], c[2] if len(c) > 2 else None, c[0], _span_of(meta))
+
+    def init_pointer(self, meta, c):
+        typ = f"{c[0]} {'*' * c[1]}"
+        return InitEntry(c[2], c[3] if len(c) > 3 else None, typ, _span_of(meta))
+
+    def init_pointer_untyped(self, meta, c):
+        return InitEntry(c[1], c[2] if len(c) > 2 else None, "*" * c[0], _span_of(meta))
+
+    def init(self, meta, c):
+        return tuple(c)
+
+    # ---- types
+    def base_type(self, meta, c):
+        return [str(t) for t in c]
+
+    def struct_type(self, meta, c):
+        return ["struct", str(c[0])]
+
+    def type_words(self, meta, c):
+        words: list[str] = []
+        for x in c:
+            if isinstance(x, list):
+                words.extend(x)
+            else:
+                words.append(str(x))
+        return " ".join(words)
+
+    # ---- threads
+    def param(self, meta, c):
+        stars = sum(1 for x in c[1:-1] if isinstance(x, Token) and x.type == "STAR")
+        return Param(_type_text([c[0]], stars), str(c[-1]), _span_of(meta))
+
+    param_named_type = param
+
+    def thread(self, meta, c):
+        proc_tok = c[0]
+        params = tuple(p for p in c[1:] if isinstance(p, Param))
+        body = []
+        for x in c[1:]:
+            if isinstance(x, list):
+                body.extend(x)
+        return Thread(int(str(proc_tok)[1:]), params, tuple(body), _span_of(meta))
+
+    def block(self, meta, c):
+        out = []
+        for stmts in c:
+            out.extend(stmts)
+        return out
+
+    # ---- statements (each returns a list, so blocks and `int a, b;` flatten)
+    def stmt_block(self, meta, c):
+        return c[0]
+
+    def stmt_empty(self, meta, c):
+        return []
+
+    def declarator(self, meta, c):
+        stars = sum(1 for x in c if isinstance(x, Token) and x.type == "STAR")
+        rest = [x for x in c if not (isinstance(x, Token) and x.type == "STAR")]
+        name = str(rest[0])
+        init = rest[1] if len(rest) > 1 else None
+        return stars, name, init, _span_of(meta)
+
+    def stmt_decl(self, meta, c):
+        typ = c[0]
+        out = []
+        for stars, name, init, span in c[1:]:
+            t = f"{typ} {'*' * stars}" if stars else typ
+            out.append(Decl(t, name, init, span if len(c) > 2 else _span_of(meta)))
+        return out
+
+    def stmt_expr(self, meta, c):
+        e = c[0]
+        if isinstance(e, tuple) and e and e[0] == "assign":
+            _, target, value, _span = e
+            return [Assign(target, value, _span_of(meta))]
+        return [ExprStmt(self._plain(e), _span_of(meta))]
+
+    def stmt_if(self, meta, c):
+        cond = self._plain(c[0])
+        then = tuple(c[1])
+        orelse = tuple(c[2]) if len(c) > 2 else ()
+        return [If(cond, then, orelse, _span_of(meta))]
+
+    def stmt_while(self, meta, c):
+        raise _Fail("'while' loops are not supported", _span_of(c[0]))
+
+    # ---- expressions
+    def _plain(self, e):
+        """An expression where an assignment is not allowed."""
+        if isinstance(e, tuple):
+            raise _Fail("an assignment is only allowed as a statement of its own", e[3])
+        return e
+
+    def assign(self, meta, c):
+        target, op, value = c[0], str(c[1]), self._plain(c[2])
+        target = self._plain(target)
+        if not isinstance(target, (Name, Deref)):
+            raise _Fail("cannot assign to this expression (expected a register or '*location')",
+                        _span_of(meta))
+        span = _span_of(meta)
+        if op != "=":
+            value = Binary(op[:-1], target, value, span)
+        return ("assign", target, value, span)
+
+    def _binary(self, meta, c):
+        left = self._plain(c[0])
+        for i in range(1, len(c), 2):
+            left = Binary(str(c[i]), left, self._plain(c[i + 1]), _span_of(meta))
+        return left
+
+    lor = land = bor = bxor = band = eq = rel = shift = add = mul = _binary
+
+    def neg(self, meta, c):
+        e = self._plain(c[0])
+        if isinstance(e, Const):
+            return Const(-e.value, _span_of(meta))
+        return Unary("-", e, _span_of(meta))
+
+    def lnot(self, meta, c):
+        return Unary("!", self._plain(c[0]), _span_of(meta))
+
+    def bnot(self, meta, c):
+        return Unary("~", self._plain(c[0]), _span_of(meta))
+
+    def deref(self, meta, c):
+        return Deref(self._plain(c[1]), _span_of(meta))
+
+    def addr_of(self, meta, c):
+        e = self._plain(c[0])
+        if isinstance(e, Name):
+            return AddrOf(e.name, _span_of(meta))
+        if isinstance(e, Deref):  # &*p is p
+            return e.expr
+        raise _Fail("'&' applies only to a name", _span_of(meta))
+
+    def cast(self, meta, c):
+        stars = sum(1 for x in c[1:-1] if isinstance(x, Token) and x.type == "STAR")
+        return Cast(_type_text([c[0]], stars), self._plain(c[-1]), _span_of(meta))
+
+    def call(self, meta, c):
+        args = tuple(self._plain(a) for a in c[1:] if a is not None)
+        return Call(str(c[0]), args, _span_of(meta))
+
+    def name(self, meta, c):
+        return Name(str(c[0]), _span_of(meta))
+
+    def const(self, meta, c):
+        return Const(_int(c[0]), _span_of(meta))
+
+    # ---- final part
+    def locations(self, meta, c):
+        return ("locations", tuple(c))
+
+    def filter(self, meta, c):
+        return ("filter", c[0])
+
+    def condition(self, meta, c):
+        q = str(c[0])
+        if q == "final":
+            q = "exists"
+        return Condition(q, c[1], _span_of(meta))
+
+    def condition_not_exists(self, meta, c):
+        q = c[-2]
+        if str(q) != "exists":
+            raise _Fail(f"expected 'exists' after '~', found '{q}'", _span_of(q))
+        return Condition("~exists", c[-1], _span_of(meta))
+
+    def condition_bare(self, meta, c):
+        return Condition("exists", c[0], _span_of(meta))
+
+    def final(self, meta, c):
+        locs: tuple = ()
+        filt = None
+        cond = None
+        for x in c:
+            if isinstance(x, Condition):
+                cond = x
+            elif x[0] == "locations":
+                locs = x[1]
+            else:
+                filt = x[1]
+        return locs, filt, cond
+
+    def p_or(self, meta, c):
+        return POr(c[0], c[2], _span_of(meta))
+
+    def p_and(self, meta, c):
+        return PAnd(c[0], c[2], _span_of(meta))
+
+    def p_implies(self, meta, c):
+        return PImplies(c[0], c[2], _span_of(meta))
+
+    def p_not(self, meta, c):
+        return PNot(c[-1], _span_of(meta))
+
+    def p_true(self, meta, c):
+        return PTrue(_span_of(meta))
+
+    def p_false(self, meta, c):
+        return PFalse(_span_of(meta))
+
+    def p_eq(self, meta, c):
+        return PAtom(c[0], c[-1], _span_of(meta))
+
+    def p_ne(self, meta, c):
+        span = _span_of(meta)
+        return PNot(PAtom(c[0], c[2], span), span)
+
+    def start(self, meta, c):
+        init = c[0]
+        threads = tuple(c[1:-1])
+        return init, threads, c[-1]
+
+
+# ---------------------------------------------------------------- the parser (built once)
+
+_TO_AST = _ToAst()
+
+_PARSER: Lark | None = None
+
+
+def _parser() -> Lark:
+    global _PARSER
+    if _PARSER is None:
+        grammar = resources.files("litmus.syntax").joinpath("c.lark").read_text(encoding="utf-8")
+        _PARSER = Lark(
+            grammar,
+            parser="lalr",
+            lexer="contextual",
+            propagate_positions=True,
+            maybe_placeholders=True,
+            cache=False,
+        )
+    return _PARSER
+
+
+# Human names for the grammar's terminals in error messages.
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "NUM": "a number",
+    "CINT": "a number",
+    "PROC": "a thread (P0, P1, ...)",
+    "TYPENAME": "a type",
+    "QUALIFIER": "a type qualifier",
+    "QUANT": "'exists', '~exists' or 'forall'",
+    "NOTKW": "'not'",
+    "OR": "'\\/'",
+    "AND": "'/\\'",
+    "IMPLIES": "'=>'",
+    "NE_COND": "'!='",
+    "ASSIGN": "'='",
+    "COMPOUND_ASSIGN": "'+='",
+    "STAR": "'*'",
+    "WHILE": "'while'",
+    "$END": "end of file",
+}
+
+# Tokens that may start a C expression: collapsed into "an expression" in messages.
+_EXPR_START = {"NAME", "CINT", "LPAR", "STAR", "MINUS", "BANG", "TILDE", "AMPERSAND", "PLUS"}
+# Tokens that may start a proposition.
+_PROP_START = {"NAME", "NUM", "LPAR", "TILDE", "NOTKW", "TRUE", "FALSE", "LSQB", "STAR", "AMPERSAND"}
+
+
+def _describe_expected(expected: set[str]) -> str:
+    parser = _parser()
+    names: list[str] = []
+    exp = set(expected)
+    if "NAME" in exp and "CINT" in exp:
+        exp -= _EXPR_START
+        names.append("an expression")
+    elif {"NUM", "NOTKW", "TRUE"} <= exp:
+        exp -= _PROP_START
+        names.append("a proposition")
+    terminals = {t.name: t for t in parser.terminals}
+    for t in sorted(exp):
+        if t in _TERMINAL_NAMES:
+            n = _TERMINAL_NAMES[t]
+        elif t in terminals and terminals[t].pattern.type == "str":
+            n = f"'{terminals[t].pattern.value}'"
+        else:
+            n = t.lower()
+        if n not in names:
+            names.append(n)
+    # Keep messages short and stable: quoted tokens first, then words.
+    names.sort(key=lambda s: (not s.startswith("'"), s))
+    if len(names) > 8:
+        names = names[:8] + ["..."]
+    if not names:
+        return "something else"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _describe_token(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    return f"'{tok}'"
+
+
+# ---------------------------------------------------------------- header and comments
+
+
+_FIRST_LINE = re.compile(r"[ \t]*([A-Za-z0-9_]+)[ \t]+([^ \t\r\n(\"]+)")
+_INFO_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z0-9_/.\-]*)[ \t]*=[ \t]*([^\n]*)")
+
+
+def _pos(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] not in "\n":
+            chars[i] = " "
+
+
+def _skip_ocaml_comment(text: str, i: int, path: str) -> int:
+    """`i` at `(*`; return the offset just after the matching `*)` (these comments nest)."""
+    depth = 0
+    n = len(text)
+    j = i
+    while j < n:
+        if text.startswith("(*", j):
+            depth += 1
+            j += 2
+        elif text.startswith("*)", j):
+            depth -= 1
+            j += 2
+            if depth == 0:
+                return j
+        else:
+            j += 1
+    line, col = _pos(text, i)
+    raise LitmusError("unterminated comment '(*' (missing '*)')", path, Span(line, col, line, col + 2),
+                      source=text)
+
+
+def _header(text: str, path: str):
+    """Read the header; return (arch, name, doc, info, offset of the init block's '{')."""
+    first_end = text.find("\n")
+    if first_end < 0:
+        first_end = len(text)
+    first = text[:first_end]
+    m = _FIRST_LINE.match(first)
+    if not m:
+        stripped = first.strip()
+        if not stripped:
+            msg = "expected 'C <test name>' on the first line, found an empty line"
+        else:
+            msg = f"expected 'C <test name>' on the first line, found '{stripped.split()[0]}'"
+        col = len(first) - len(first.lstrip()) + 1
+        raise LitmusError(msg, path, Span(1, col), source=text)
+    arch, name = m.group(1), m.group(2)
+    if arch != "C":
+        col = m.start(1) + 1
+        span = Span(1, col, 1, col + len(arch))
+        if arch in _KNOWN_ARCHS:
+            raise LitmusError(f"{arch} litmus tests are not supported yet (only C)", path, span, source=text)
+        raise LitmusError(f"unknown architecture '{arch}' on the first line (only C is supported)",
+                          path, span, source=text)
+    i = m.end()
+    doc = None
+    # optional `(texname)`, then an optional doc string on this line or the next, then optional ';'
+    rest = re.compile(r"[ \t]*(\([A-Za-z][A-Za-z0-9_/.\-]*\)[ \t]*)?(\n?[ \t]*\"([^\"]*)\"[ \t]*)?;?")
+    r = rest.match(text, i)
+    if r:
+        if r.group(3) is not None:
+            doc = r.group(3)
+        i = r.end()
+    info: list[tuple[str, str]] = []
+    n = len(text)
+    at_line_start = False
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            i += 1
+            at_line_start = True
+            continue
+        if text.startswith("(*", i):
+            i = _skip_ocaml_comment(text, i, path)
+            at_line_start = False
+            continue
+        if ch == "{":
+            return arch, name, doc, tuple(info), i
+        if at_line_start:
+            km = _INFO_LINE.match(text, i)
+            if km:
+                info.append((km.group(1), km.group(2).rstrip()))
+                i = km.end()
+                continue
+        # anything else up to '{', '(*' or the end of the line is ignored, as herd does
+        j = i
+        while j < n and text[j] not in "\n{" and not text.startswith("(*", j):
+            j += 1
+        i = max(j, i + 1)
+        at_line_start = False
+    line, col = _pos(text, len(text.rstrip()))
+    raise LitmusError("unexpected end of file, expected the init block '{ ... }'", path,
+                      Span(line, col), source=text)
+
+
+def _strip_comments(text: str, init_at: int, path: str) -> str:
+    """Blank the header and every comment: `(* *)` outside thread bodies, `//` and `/* */` anywhere."""
+    chars = list(text)
+    _blank(chars, 0, init_at)
+    n = len(text)
+    i = init_at
+    depth = 0
+    blocks_seen = 0  # top-level brace groups opened so far: the first one is the init block
+    while i < n:
+        ch = text[i]
+        if ch == "/" and i + 1 < n and text[i + 1] in "/*" and (i == 0 or text[i - 1] != "\\"):
+            if text[i + 1] == "/":
+                j = text.find("\n", i)
+                j = n if j < 0 else j
+            else:
+                j = text.find("*/", i + 2)
+                if j < 0:
+                    line, col = _pos(text, i)
+                    raise LitmusError("unterminated comment '/*' (missing '*/')", path,
+                                      Span(line, col, line, col + 2), source=text)
+                j += 2
+            _blank(chars, i, j)
+            i = j
+            continue
+        if ch == "(" and i + 1 < n and text[i + 1] == "*" and (depth == 0 or blocks_seen == 1):
+            j = _skip_ocaml_comment(text, i, path)
+            _blank(chars, i, j)
+            i = j
+            continue
+        if ch == "{":
+            if depth == 0:
+                blocks_seen += 1
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        i += 1
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def _end_span(clean: str) -> Span:
+    end = len(clean.rstrip())
+    line, col = _pos(clean, end)
+    return Span(line, col)
+
+
+def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
+    """Parse the text of a C litmus test; every problem raises LitmusError with a position."""
+    text = text.replace("\r\n", "\n")
+    arch, name, doc, info, init_at = _header(text, path)
+    clean = _strip_comments(text, init_at, path)
+    try:
+        tree = _parser().parse(clean)
+        init, threads, (locations, filt, cond) = _TO_AST.transform(tree)
+    except _Fail as e:
+        raise LitmusError(e.message, path, e.span, source=text) from None
+    except VisitError as e:
+        inner = e.orig_exc
+        if isinstance(inner, _Fail):
+            raise LitmusError(inner.message, path, inner.span, source=text) from None
+        raise
+    except UnexpectedInput as e:
+        raise _syntax_error(e, clean, text, path) from None
+    return LitmusTest(
+        arch=arch,
+        name=name,
+        doc=doc,
+        info=info,
+        init=init,
+        threads=threads,
+        locations=locations,
+        filter=filt,
+        condition=cond,
+        path=path,
+        source=text,
+    )
+
+
+def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> LitmusError:
+    if isinstance(e, UnexpectedToken) and e.token.type == "$END" or isinstance(e, UnexpectedEOF):
+        expected = _describe_expected(set(e.expected))
+        return LitmusError(f"unexpected end of file, expected {expected}", path, _end_span(clean), source=text)
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        expected = _describe_expected(set(e.accepts or e.expected))
+        span = Span(tok.line, tok.column, tok.end_line, tok.end_column)
+        return LitmusError(f"expected {expected}, found {_describe_token(tok)}", path, span, source=text)
+    if isinstance(e, UnexpectedCharacters):
+        ch = clean[e.pos_in_stream] if e.pos_in_stream < len(clean) else ""
+        allowed = set(e.allowed or ())
+        if allowed:
+            msg = f"expected {_describe_expected(allowed)}, found '{ch}'"
+        else:
+            msg = f"unexpected character '{ch}'"
+        return LitmusError(msg, path, Span(e.line, e.column, e.line, e.column + 1), source=text)
+    return LitmusError(str(e), path, Span(getattr(e, "line", 1), getattr(e, "column", 1)), source=text)
+
+
+def parse_file(path: str) -> LitmusTest:
+    """Read and parse a litmus file; a missing or unreadable file raises LitmusError naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise LitmusError(f"cannot read {path}: no such file", path) from None
+    except IsADirectoryError:
+        raise LitmusError(f"cannot read {path}: is a directory", path) from None
+    except OSError as e:
+        raise LitmusError(f"cannot read {path}: {e.strerror or e}", path) from None
+    return parse_litmus(text, path)
