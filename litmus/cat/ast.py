@@ -133,6 +133,8 @@ class VariantCond:
 
 @dataclass(frozen=True)
 class IfExpr:
+    """`if cond then e1 else e2`; cond is a VariantCond or a CompareCond."""
+
     cond: VariantCond
     then: "Expr"
     orelse: "Expr"
@@ -141,7 +143,9 @@ class IfExpr:
 
 @dataclass(frozen=True)
 class MatchCase:
-    """One arm: pattern kind 'tag' (value = tag name), 'empty' (`{}`), 'cons' (`x ++ rest`: names)."""
+    """One arm: pattern kind 'tag' (`'t -> e`: names = (t,)), 'empty' (`{}`: names = ()),
+    'cons' (`x ++ rest`: names = (x, rest)), 'split' (`a | x ++ b`: names = (a, x, b), herd's
+    PreEltPost). A wildcard pattern name is '_'."""
 
     kind: str
     names: tuple[str, ...]
@@ -163,6 +167,28 @@ class Try:
 
     expr: "Expr"
     default: "Expr"
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class CompareCond:
+    """The condition of `if e1 = e2 then ...` (op '='), `if e1 subset e2` ('subset'),
+    `if e1 in e2` ('in'): herd's non-variant conditions, used where IfExpr.cond is not a
+    VariantCond."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class TupleBinding:
+    """`let (a, b) = e` / `let a, b = e`: destructure a tuple; `_` in names ignores a component.
+    Appears in Let.bindings / LetIn.bindings next to Binding."""
+
+    names: tuple[str, ...]
+    body: "Expr"
     span: Span = field(default=NOSPAN, compare=False)
 
 
@@ -191,6 +217,8 @@ class Check:
     name: str | None
     flag: bool
     span: Span = field(default=NOSPAN, compare=False)
+    # 'check' (plain), 'flag', 'undefined_unless' (herd's REQUIRES) or 'assert'; flag == (mode == 'flag')
+    mode: str = "check"
 
 
 @dataclass(frozen=True)
@@ -223,8 +251,10 @@ class Instructions:
     """bell: `instructions R[Accesses]`."""
 
     kind: str
-    tagset: str
+    tagset: str  # the name between brackets; "" when args is not a single name
     span: Span = field(default=NOSPAN, compare=False)
+    args: tuple[Expr, ...] = ()  # everything between the brackets (herd allows a list)
+    default: bool = False  # True for `default R[...]` (same shape, herd's "define default")
 
 
 @dataclass(frozen=True)
@@ -233,6 +263,7 @@ class Procedure:
     params: tuple[str, ...]
     body: tuple["Stmt", ...]
     span: Span = field(default=NOSPAN, compare=False)
+    rec: bool = False  # `procedure rec name(...) = ... end`
 
 
 @dataclass(frozen=True)
@@ -260,7 +291,47 @@ class IfStmt:
     span: Span = field(default=NOSPAN, compare=False)
 
 
-Stmt = Union[Let, Check, Show, Include, Enum, Instructions, Procedure, CallProc, With, IfStmt]
+@dataclass(frozen=True)
+class Forall:
+    """`forall x in e do stmts end`: run the statements once per element of e."""
+
+    name: str
+    source: Expr
+    body: tuple["Stmt", ...]
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class Debug:
+    """`debug e`: print a value (no effect on the verdict)."""
+
+    expr: Expr
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class MatchStmtCase:
+    """One arm `'tag -> stmts` of a statement-level match."""
+
+    tag: str
+    body: tuple["Stmt", ...]
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class MatchStmt:
+    """Statement-level `match e with 'a -> stmts || _ -> stmts end` (e evaluates to a tag)."""
+
+    expr: Expr
+    cases: tuple[MatchStmtCase, ...]
+    default: tuple["Stmt", ...] | None
+    span: Span = field(default=NOSPAN, compare=False)
+
+
+Stmt = Union[
+    Let, Check, Show, Include, Enum, Instructions, Procedure, CallProc, With, IfStmt, Forall,
+    Debug, MatchStmt,
+]
 
 
 @dataclass(frozen=True)
@@ -271,3 +342,9 @@ class Model:
     stmts: tuple[Stmt, ...]
     path: str
     source: str = field(repr=False, compare=False)
+    # herd reads `X86 TSO` as architecture `X86`, name `TSO` (title); a lone word or string is
+    # the title with arch None
+    arch: str | None = None
+    # old herd model options after the title: withco, withoutco, withinit, withoutinit, withsc,
+    # withoutsc
+    options: tuple[str, ...] = ()
