@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from litmus.errors import LitmusError, Span
@@ -58,13 +58,8 @@ _KNOWN_ARCHS = {
 # ---------------------------------------------------------------- small helpers
 
 
-def _span_of(meta_or_token) -> Span:
-    m = meta_or_token
-    if isinstance(m, Token):
-        return Span(m.line, m.column, m.end_line, m.end_column)
-    if getattr(m, "empty", False):
-        return Span(0, 0)
-    return Span(m.line, m.column, m.end_line, m.end_column)
+def _span_of(tok: Token) -> Span:
+    return Span(tok.line, tok.column, tok.end_line, tok.end_column)
 
 
 class _Fail(Exception):
@@ -102,230 +97,283 @@ def _proc_of(tok: Token) -> int:
     return int(m.group(1))
 
 
-# ---------------------------------------------------------------- tree -> AST
+# ---------------------------------------------------------------- tree -> AST (run inside the LALR parser)
 
 
-@v_args(meta=True)
+class _Typ(str):
+    """Type text (`int`, `struct srcu_struct`) that remembers where it was written."""
+
+    span: Span
+
+
+def _start_end(x):
+    """(line, col, end_line, end_col) of a child, or None when it carries no position."""
+    if isinstance(x, Token):
+        return (x.line, x.column, x.end_line, x.end_column)
+    sp = x if isinstance(x, Span) else getattr(x, "span", None)
+    if isinstance(sp, Span):
+        if sp.line == 0:
+            return None
+        return (sp.line, sp.column, sp.end_line or sp.line, sp.end_column or sp.column)
+    if isinstance(x, (list, tuple)):
+        first = last = None
+        for y in x:
+            p = _start_end(y)
+            if p is not None:
+                if first is None:
+                    first = p
+                last = p
+        if first is not None:
+            return (first[0], first[1], last[2], last[3])
+    return None
+
+
+def _sp(children) -> Span:
+    p = _start_end(children)
+    if p is None:
+        return Span(0, 0)
+    return Span(p[0], p[1], p[2], p[3])
+
+
+# C operator precedence (higher binds tighter); all left-associative.
+_PREC = {
+    "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
+    "<": 7, ">": 7, "<=": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+}
+
+
+def _plain(e):
+    """An expression where an assignment is not allowed."""
+    if isinstance(e, tuple):
+        raise _Fail("an assignment is only allowed as a statement of its own", e[3])
+    return e
+
+
 class _ToAst(Transformer):
     # ---- locations and values
-    def loc_mem(self, meta, c):
-        return MemLoc(str(c[0]), _span_of(meta))
+    def loc_mem(self, c):
+        return MemLoc(str(c[0]), _sp(c))
 
-    def reg_num(self, meta, c):
-        return RegLoc(_proc_of(c[0]), str(c[1]), _span_of(meta))
+    def reg_num(self, c):
+        return RegLoc(_proc_of(c[0]), str(c[1]), _sp(c))
 
     reg_named = reg_num
 
-    def left_loc(self, meta, c):
+    def left_loc(self, c):
         return c[0]
 
-    def cond_loc(self, meta, c):
-        return c[0]
+    cond_loc = cond_value = reg = init_value = init_type = left_loc
 
-    def reg(self, meta, c):
-        return c[0]
+    def value_num(self, c):
+        return IntValue(_int(c[0]), _sp(c))
 
-    def value_num(self, meta, c):
-        return IntValue(_int(c[0]), _span_of(meta))
-
-    def value_addr(self, meta, c):
-        return AddrValue(str(c[0]), _span_of(meta))
-
-    def init_value(self, meta, c):
-        return c[0]
+    def value_addr(self, c):
+        return AddrValue(str(c[0]), _sp(c))
 
     # ---- init block
-    def star_list(self, meta, c):
+    def star_list(self, c):
         return len(c)
 
-    def init_type(self, meta, c):
-        return c[0]
+    def init_type_name(self, c):
+        t = _Typ(str(c[0]))
+        t.span = _sp(c)
+        return t
 
-    def init_type_name(self, meta, c):
-        return str(c[0])
+    def init_plain(self, c):
+        return InitEntry(c[0], c[1] if len(c) > 1 else None, None, _sp(c))
 
-    def init_plain(self, meta, c):
-        return InitEntry(c[0], c[1] if len(c) > 1 else None, None, _span_of(meta))
+    def init_typed(self, c):
+        return InitEntry(c[1], c[2] if len(c) > 2 else None, str(c[0]), _sp(c))
 
-    def init_typed(self, meta, c):
-        return InitEntry(c[1], c[2] if len(c) > 2 else None, c[0], _span_of(meta))
-
-    def init_pointer(self, meta, c):
+    def init_pointer(self, c):
         typ = f"{c[0]} {'*' * c[1]}"
-        return InitEntry(c[2], c[3] if len(c) > 3 else None, typ, _span_of(meta))
+        return InitEntry(c[2], c[3] if len(c) > 3 else None, typ, _sp(c))
 
-    def init_pointer_untyped(self, meta, c):
-        return InitEntry(c[1], c[2] if len(c) > 2 else None, "*" * c[0], _span_of(meta))
+    def init_pointer_untyped(self, c):
+        return InitEntry(c[1], c[2] if len(c) > 2 else None, "*" * c[0], _sp(c))
 
-    def init(self, meta, c):
+    def init(self, c):
         return tuple(c)
 
     # ---- types
-    def base_type(self, meta, c):
-        return [str(t) for t in c]
+    def base_type(self, c):
+        return list(c)
 
-    def struct_type(self, meta, c):
-        return ["struct", str(c[0])]
+    def struct_type(self, c):
+        return [Token("NAME", "struct", line=c[0].line, column=max(1, c[0].column - 7),
+                      end_line=c[0].line, end_column=c[0].column), c[0]]
 
-    def type_words(self, meta, c):
-        words: list[str] = []
+    def type_words(self, c):
+        toks: list[Token] = []
         for x in c:
             if isinstance(x, list):
-                words.extend(x)
+                toks.extend(x)
             else:
-                words.append(str(x))
-        return " ".join(words)
+                toks.append(x)
+        t = _Typ(" ".join(str(x) for x in toks))
+        t.span = _sp(toks)
+        return t
 
     # ---- threads
-    def param(self, meta, c):
+    def param(self, c):
         stars = sum(1 for x in c[1:-1] if isinstance(x, Token) and x.type == "STAR")
-        return Param(_type_text([c[0]], stars), str(c[-1]), _span_of(meta))
+        return Param(_type_text([str(c[0])], stars), str(c[-1]), _sp(c))
 
     param_named_type = param
 
-    def thread(self, meta, c):
+    def thread(self, c):
         proc_tok = c[0]
         params = tuple(p for p in c[1:] if isinstance(p, Param))
-        body = []
+        body: list = []
         for x in c[1:]:
             if isinstance(x, list):
                 body.extend(x)
-        return Thread(int(str(proc_tok)[1:]), params, tuple(body), _span_of(meta))
+        return Thread(int(str(proc_tok)[1:]), params, tuple(body), _sp(c))
 
-    def block(self, meta, c):
-        out = []
+    def block(self, c):
+        out: list = []
         for stmts in c:
             out.extend(stmts)
         return out
 
     # ---- statements (each returns a list, so blocks and `int a, b;` flatten)
-    def stmt_block(self, meta, c):
+    def stmt_block(self, c):
         return c[0]
 
-    def stmt_empty(self, meta, c):
+    def stmt_empty(self, c):
         return []
 
-    def declarator(self, meta, c):
+    def declarator(self, c):
         stars = sum(1 for x in c if isinstance(x, Token) and x.type == "STAR")
         rest = [x for x in c if not (isinstance(x, Token) and x.type == "STAR")]
         name = str(rest[0])
-        init = rest[1] if len(rest) > 1 else None
-        return stars, name, init, _span_of(meta)
+        init = _plain(rest[1]) if len(rest) > 1 and rest[1] is not None else None
+        return stars, name, init, _sp(c)
 
-    def stmt_decl(self, meta, c):
-        typ = c[0]
+    def stmt_decl(self, c):
+        typ = str(c[0])
         out = []
+        several = len(c) > 2
         for stars, name, init, span in c[1:]:
             t = f"{typ} {'*' * stars}" if stars else typ
-            out.append(Decl(t, name, init, span if len(c) > 2 else _span_of(meta)))
+            out.append(Decl(t, name, init, span if several else _sp([c[0], span])))
         return out
 
-    def stmt_expr(self, meta, c):
+    def stmt_expr(self, c):
         e = c[0]
-        if isinstance(e, tuple) and e and e[0] == "assign":
-            _, target, value, _span = e
-            return [Assign(target, value, _span_of(meta))]
-        return [ExprStmt(self._plain(e), _span_of(meta))]
+        if isinstance(e, tuple):
+            _, target, value, span = e
+            return [Assign(target, value, span)]
+        return [ExprStmt(e, e.span)]
 
-    def stmt_if(self, meta, c):
-        cond = self._plain(c[0])
-        then = tuple(c[1])
-        orelse = tuple(c[2]) if len(c) > 2 else ()
-        return [If(cond, then, orelse, _span_of(meta))]
+    def stmt_if(self, c):
+        cond = _plain(c[1])
+        then = tuple(c[2])
+        orelse = tuple(c[3]) if len(c) > 3 else ()
+        return [If(cond, then, orelse, _sp([c[0], then, orelse]))]
 
-    def stmt_while(self, meta, c):
-        raise _Fail("'while' loops are not supported", _span_of(c[0]))
+    def stmt_while(self, c):
+        raise _Fail("'while' loops are not supported", _sp(c[0]))
 
     # ---- expressions
-    def _plain(self, e):
-        """An expression where an assignment is not allowed."""
-        if isinstance(e, tuple):
-            raise _Fail("an assignment is only allowed as a statement of its own", e[3])
-        return e
-
-    def assign(self, meta, c):
-        target, op, value = c[0], str(c[1]), self._plain(c[2])
-        target = self._plain(target)
+    def assign(self, c):
+        target, op, value = _plain(c[0]), str(c[1]), _plain(c[2])
+        span = _sp(c)
         if not isinstance(target, (Name, Deref)):
-            raise _Fail("cannot assign to this expression (expected a register or '*location')",
-                        _span_of(meta))
-        span = _span_of(meta)
+            raise _Fail("cannot assign to this expression (expected a register or '*location')", span)
         if op != "=":
             value = Binary(op[:-1], target, value, span)
         return ("assign", target, value, span)
 
-    def _binary(self, meta, c):
-        left = self._plain(c[0])
-        for i in range(1, len(c), 2):
-            left = Binary(str(c[i]), left, self._plain(c[i + 1]), _span_of(meta))
-        return left
+    def binop(self, c):
+        return c[0]
 
-    lor = land = bor = bxor = band = eq = rel = shift = add = mul = _binary
+    def binexpr(self, c):
+        operands = [_plain(x) for x in c[0::2]]
+        ops = [str(x) for x in c[1::2]]
+        # precedence climbing over the flat operand/operator list
+        pos = 0
 
-    def neg(self, meta, c):
-        e = self._plain(c[0])
+        def climb(min_prec: int):
+            nonlocal pos
+            left = operands[pos]
+            while pos < len(ops) and _PREC[ops[pos]] >= min_prec:
+                op = ops[pos]
+                pos += 1
+                right = climb(_PREC[op] + 1)
+                left = Binary(op, left, right, _sp([left, right]))
+            return left
+
+        return climb(0)
+
+    def neg(self, c):
+        e = _plain(c[0])
         if isinstance(e, Const):
-            return Const(-e.value, _span_of(meta))
-        return Unary("-", e, _span_of(meta))
+            return Const(-e.value, e.span)
+        return Unary("-", e, e.span)
 
-    def lnot(self, meta, c):
-        return Unary("!", self._plain(c[0]), _span_of(meta))
+    def lnot(self, c):
+        e = _plain(c[0])
+        return Unary("!", e, e.span)
 
-    def bnot(self, meta, c):
-        return Unary("~", self._plain(c[0]), _span_of(meta))
+    def bnot(self, c):
+        e = _plain(c[0])
+        return Unary("~", e, e.span)
 
-    def deref(self, meta, c):
-        return Deref(self._plain(c[1]), _span_of(meta))
+    def deref(self, c):
+        return Deref(_plain(c[1]), _sp(c))
 
-    def addr_of(self, meta, c):
-        e = self._plain(c[0])
+    def addr_of(self, c):
+        e = _plain(c[0])
         if isinstance(e, Name):
-            return AddrOf(e.name, _span_of(meta))
+            return AddrOf(e.name, e.span)
         if isinstance(e, Deref):  # &*p is p
             return e.expr
-        raise _Fail("'&' applies only to a name", _span_of(meta))
+        raise _Fail("'&' applies only to a name", e.span)
 
-    def cast(self, meta, c):
+    def cast(self, c):
         stars = sum(1 for x in c[1:-1] if isinstance(x, Token) and x.type == "STAR")
-        return Cast(_type_text([c[0]], stars), self._plain(c[-1]), _span_of(meta))
+        return Cast(_type_text([str(c[0])], stars), _plain(c[-1]), _sp(c))
 
-    def call(self, meta, c):
-        args = tuple(self._plain(a) for a in c[1:] if a is not None)
-        return Call(str(c[0]), args, _span_of(meta))
+    def call(self, c):
+        args = tuple(_plain(a) for a in c[1:] if a is not None)
+        return Call(str(c[0]), args, _sp(c))
 
-    def name(self, meta, c):
-        return Name(str(c[0]), _span_of(meta))
+    def name(self, c):
+        return Name(str(c[0]), _sp(c))
 
-    def const(self, meta, c):
-        return Const(_int(c[0]), _span_of(meta))
+    def const(self, c):
+        return Const(_int(c[0]), _sp(c))
 
     # ---- final part
-    def locations(self, meta, c):
+    def locations(self, c):
         return ("locations", tuple(c))
 
-    def filter(self, meta, c):
+    def filter(self, c):
         return ("filter", c[0])
 
-    def condition(self, meta, c):
+    def condition(self, c):
         q = str(c[0])
         if q == "final":
             q = "exists"
-        return Condition(q, c[1], _span_of(meta))
+        return Condition(q, c[1], _sp(c))
 
-    def condition_not_exists(self, meta, c):
+    def condition_not_exists(self, c):
         q = c[-2]
         if str(q) != "exists":
-            raise _Fail(f"expected 'exists' after '~', found '{q}'", _span_of(q))
-        return Condition("~exists", c[-1], _span_of(meta))
+            raise _Fail(f"expected 'exists' after '~', found '{q}'", _sp(q))
+        return Condition("~exists", c[-1], _sp(c))
 
-    def condition_bare(self, meta, c):
-        return Condition("exists", c[0], _span_of(meta))
+    def condition_bare(self, c):
+        return Condition("exists", c[0], _sp(c))
 
-    def final(self, meta, c):
+    def final(self, c):
         locs: tuple = ()
         filt = None
         cond = None
         for x in c:
+            if x is None:
+                continue
             if isinstance(x, Condition):
                 cond = x
             elif x[0] == "locations":
@@ -334,32 +382,32 @@ class _ToAst(Transformer):
                 filt = x[1]
         return locs, filt, cond
 
-    def p_or(self, meta, c):
-        return POr(c[0], c[2], _span_of(meta))
+    def p_or(self, c):
+        return POr(c[0], c[2], _sp(c))
 
-    def p_and(self, meta, c):
-        return PAnd(c[0], c[2], _span_of(meta))
+    def p_and(self, c):
+        return PAnd(c[0], c[2], _sp(c))
 
-    def p_implies(self, meta, c):
-        return PImplies(c[0], c[2], _span_of(meta))
+    def p_implies(self, c):
+        return PImplies(c[0], c[2], _sp(c))
 
-    def p_not(self, meta, c):
-        return PNot(c[-1], _span_of(meta))
+    def p_not(self, c):
+        return PNot(c[-1], _sp(c))
 
-    def p_true(self, meta, c):
-        return PTrue(_span_of(meta))
+    def p_true(self, c):
+        return PTrue(_sp(c))
 
-    def p_false(self, meta, c):
-        return PFalse(_span_of(meta))
+    def p_false(self, c):
+        return PFalse(_sp(c))
 
-    def p_eq(self, meta, c):
-        return PAtom(c[0], c[-1], _span_of(meta))
+    def p_eq(self, c):
+        return PAtom(c[0], c[-1], _sp(c))
 
-    def p_ne(self, meta, c):
-        span = _span_of(meta)
-        return PNot(PAtom(c[0], c[2], span), span)
+    def p_ne(self, c):
+        span = _sp(c)
+        return PNot(PAtom(c[0], c[-1], span), span)
 
-    def start(self, meta, c):
+    def start(self, c):
         init = c[0]
         threads = tuple(c[1:-1])
         return init, threads, c[-1]
@@ -367,7 +415,6 @@ class _ToAst(Transformer):
 
 # ---------------------------------------------------------------- the parser (built once)
 
-_TO_AST = _ToAst()
 
 _PARSER: Lark | None = None
 
@@ -380,9 +427,8 @@ def _parser() -> Lark:
             grammar,
             parser="lalr",
             lexer="contextual",
-            propagate_positions=True,
             maybe_placeholders=True,
-            cache=False,
+            transformer=_ToAst(),
         )
     return _PARSER
 
@@ -395,7 +441,7 @@ _TERMINAL_NAMES = {
     "PROC": "a thread (P0, P1, ...)",
     "TYPENAME": "a type",
     "QUALIFIER": "a type qualifier",
-    "QUANT": "'exists', '~exists' or 'forall'",
+    "QUANT": "'exists' or 'forall'",
     "NOTKW": "'not'",
     "OR": "'\\/'",
     "AND": "'/\\'",
@@ -410,6 +456,14 @@ _TERMINAL_NAMES = {
 
 # Tokens that may start a C expression: collapsed into "an expression" in messages.
 _EXPR_START = {"NAME", "CINT", "LPAR", "STAR", "MINUS", "BANG", "TILDE", "AMPERSAND", "PLUS"}
+# Tokens that may start a statement: collapsed into "a statement".
+_STMT_START = _EXPR_START | {
+    "IF", "WHILE", "TYPENAME", "QUALIFIER", "STRUCT", "LBRACE", "SEMICOLON", "ELSE",
+}
+# Binary operators of C expressions: collapsed into "an operator".
+_BINOP_TEXTS = {
+    "||", "&&", "|", "^", "&", "==", "!=", "<", ">", "<=", ">=", "<<", ">>", "+", "-", "*", "/", "%", "=",
+}
 # Tokens that may start a proposition.
 _PROP_START = {"NAME", "NUM", "LPAR", "TILDE", "NOTKW", "TRUE", "FALSE", "LSQB", "STAR", "AMPERSAND"}
 
@@ -418,13 +472,27 @@ def _describe_expected(expected: set[str]) -> str:
     parser = _parser()
     names: list[str] = []
     exp = set(expected)
-    if "NAME" in exp and "CINT" in exp:
+    if {"IF", "TYPENAME", "NAME"} <= exp:
+        exp -= _STMT_START
+        names.append("a statement")
+    elif "NAME" in exp and "CINT" in exp:
         exp -= _EXPR_START
         names.append("an expression")
     elif {"NUM", "NOTKW", "TRUE"} <= exp:
         exp -= _PROP_START
         names.append("a proposition")
+    if "QUANT" in exp and len(exp) > 1:
+        exp -= {"QUANT", "TILDE", "NOTKW", "LPAR"}
+        names.append("a condition ('exists', '~exists' or 'forall')")
+    elif "QUANT" in exp:
+        exp.discard("QUANT")
+        names.append("'exists'")
     terminals = {t.name: t for t in parser.terminals}
+    binops = {n for n in exp if n == "COMPOUND_ASSIGN" or (
+        n in terminals and terminals[n].pattern.type == "str" and terminals[n].pattern.value in _BINOP_TEXTS)}
+    if len(binops) >= 3:
+        exp -= binops
+        names.append("an operator")
     for t in sorted(exp):
         if t in _TERMINAL_NAMES:
             n = _TERMINAL_NAMES[t]
@@ -507,6 +575,8 @@ def _header(text: str, path: str):
         col = len(first) - len(first.lstrip()) + 1
         raise LitmusError(msg, path, Span(1, col), source=text)
     arch, name = m.group(1), m.group(2)
+    if name == "--":  # herd names such a test after its file
+        name = Path(path).name.rsplit(".", 1)[0]
     if arch != "C":
         col = m.start(1) + 1
         span = Span(1, col, 1, col + len(arch))
@@ -609,8 +679,7 @@ def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
     arch, name, doc, info, init_at = _header(text, path)
     clean = _strip_comments(text, init_at, path)
     try:
-        tree = _parser().parse(clean)
-        init, threads, (locations, filt, cond) = _TO_AST.transform(tree)
+        init, threads, (locations, filt, cond) = _parser().parse(clean)
     except _Fail as e:
         raise LitmusError(e.message, path, e.span, source=text) from None
     except VisitError as e:
@@ -620,6 +689,13 @@ def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
         raise
     except UnexpectedInput as e:
         raise _syntax_error(e, clean, text, path) from None
+    seen: set[int] = set()
+    for th in threads:
+        if th.proc in seen:
+            raise LitmusError(f"thread P{th.proc} is defined twice", path,
+                              Span(th.span.line, th.span.column, th.span.line,
+                                   th.span.column + len(f"P{th.proc}")), source=text)
+        seen.add(th.proc)
     return LitmusTest(
         arch=arch,
         name=name,
@@ -637,7 +713,7 @@ def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
 
 def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> LitmusError:
     if isinstance(e, UnexpectedToken) and e.token.type == "$END" or isinstance(e, UnexpectedEOF):
-        expected = _describe_expected(set(e.expected))
+        expected = _describe_expected(set(getattr(e, "accepts", None) or e.expected))
         return LitmusError(f"unexpected end of file, expected {expected}", path, _end_span(clean), source=text)
     if isinstance(e, UnexpectedToken):
         tok = e.token
@@ -645,13 +721,15 @@ def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> Litmu
         span = Span(tok.line, tok.column, tok.end_line, tok.end_column)
         return LitmusError(f"expected {expected}, found {_describe_token(tok)}", path, span, source=text)
     if isinstance(e, UnexpectedCharacters):
-        ch = clean[e.pos_in_stream] if e.pos_in_stream < len(clean) else ""
+        m = re.compile(r"[A-Za-z0-9_]+|\S").match(clean, e.pos_in_stream)
+        found = m.group(0) if m else clean[e.pos_in_stream : e.pos_in_stream + 1]
         allowed = set(e.allowed or ())
         if allowed:
-            msg = f"expected {_describe_expected(allowed)}, found '{ch}'"
+            msg = f"expected {_describe_expected(allowed)}, found '{found}'"
         else:
-            msg = f"unexpected character '{ch}'"
-        return LitmusError(msg, path, Span(e.line, e.column, e.line, e.column + 1), source=text)
+            msg = f"unexpected character '{found}'"
+        span = Span(e.line, e.column, e.line, e.column + max(1, len(found)))
+        return LitmusError(msg, path, span, source=text)
     return LitmusError(str(e), path, Span(getattr(e, "line", 1), getattr(e, "column", 1)), source=text)
 
 
