@@ -180,6 +180,40 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
+# herd's C events for a user's own cat model: the annotations of the kernel's bell file
+# (`'ONCE`, `'ACQUIRE`, `'RELEASE`, `'MB`, `'NORETURN` on accesses; fences named after their
+# primitive), so a model can say `Acquire`, `Mb`, `Rmb`, `Wmb`, `Before-atomic` ...
+TARGETS["c"] = Target(
+    name="c",
+    load={"once": ("ONCE",), "acquire": ("ACQUIRE",), "mb": ("MB",)},
+    store={"once": ("ONCE",), "release": ("RELEASE",), "mb": ("ONCE",)},
+    fence={
+        **_NO_FENCES,
+        "smp_mb": ("MB",),
+        "smp_rmb": ("rmb",),
+        "smp_wmb": ("wmb",),
+        "barrier": ("barrier",),
+        "smp_mb__before_atomic": ("before-atomic",),
+        "smp_mb__after_atomic": ("after-atomic",),
+        "smp_mb__after_spinlock": ("after-spinlock",),
+        "smp_mb__after_unlock_lock": ("after-unlock-lock",),
+        "smp_mb__after_srcu_read_unlock": ("after-srcu-read-unlock",),
+        "rcu_read_lock": ("rcu-lock",),
+        "rcu_read_unlock": ("rcu-unlock",),
+        "synchronize_rcu": ("sync-rcu",),
+        "synchronize_rcu_expedited": ("sync-rcu",),
+    },
+    rmw={
+        "mb": RmwTags(("MB",), ("MB",)),
+        "relaxed": RmwTags(("ONCE",), ("ONCE",)),
+        "acquire": RmwTags(("ACQUIRE",), ("ONCE",)),
+        "release": RmwTags(("ONCE",), ("RELEASE",)),
+        "noreturn": RmwTags(("NORETURN",), ("NORETURN",)),
+    },
+    not_meaningful=frozenset(SRCU_PRIMITIVES),
+    store_mb_fence=("MB",),
+)
+
 # Locks, per target, as RMW orderings: spin_lock is an acquiring RMW that must read 0 and
 # writes 1; spin_unlock is a releasing store of 0; spin_trylock a cmpxchg_acquire(l, 0, 1).
 LOCK_ORDER = "acquire"

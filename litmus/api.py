@@ -1,0 +1,92 @@
+"""The Python API: load models, check files or text, get plain-Python Results."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from litmus.cat import ast as cat_ast
+from litmus.cat.parser import parse_cat, parse_cat_file
+from litmus.check import ModelSpec, check_test
+from litmus.errors import LitmusError, Span
+from litmus.result import Result
+from litmus.syntax.c_parser import parse_file, parse_litmus
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+if not MODELS_DIR.is_dir():  # running from a source checkout: models/ sits beside the package
+    MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+# Built-in models: name -> (file, target of the primitive table)
+BUILTIN_MODELS = {"sc": ("sc.cat", "sc"), "tso": ("tso.cat", "tso"), "arm": ("arm.cat", "arm")}
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_cat_cached(path: str) -> cat_ast.Model:
+    return parse_cat_file(path)
+
+
+def _loader_for(directory: Path):  # type: ignore[no-untyped-def]
+    """Resolve `include "f.cat"` beside the including model first, then in our models/."""
+
+    def load(filename: str, span: Span | None) -> cat_ast.Model:
+        for folder in (directory, MODELS_DIR):
+            candidate = folder / filename
+            if candidate.is_file():
+                return _parse_cat_cached(str(candidate))
+        raise LitmusError(f"cannot find included model file '{filename}'", None, span)
+
+    return load
+
+
+@functools.lru_cache(maxsize=None)
+def load_model(name_or_path: str) -> ModelSpec:
+    """A built-in model by name (`sc`, `tso`, `arm`) or a `.cat` file by path."""
+    stdlib = _parse_cat_cached(str(MODELS_DIR / "stdlib.cat"))
+    if name_or_path in BUILTIN_MODELS:
+        filename, target = BUILTIN_MODELS[name_or_path]
+        model = _parse_cat_cached(str(MODELS_DIR / filename))
+        return ModelSpec(
+            name=name_or_path, model=model, target=target, stdlib=stdlib,
+            loader=_loader_for(MODELS_DIR), sc_per_location=True,
+        )  # fmt: skip
+    path = Path(name_or_path)
+    if path.suffix != ".cat" and not path.exists():
+        known = ", ".join(sorted(BUILTIN_MODELS))
+        raise LitmusError(f"unknown model '{name_or_path}' (built-in models: {known}; or give a .cat file)")
+    if not path.is_file():
+        raise LitmusError(f"model file not found: {name_or_path}")
+    model = parse_cat_file(str(path))
+    return ModelSpec(
+        name=path.stem, model=model, target="c", stdlib=stdlib, loader=_loader_for(path.parent),
+    )  # fmt: skip
+
+
+def run_file(path: str, models: list[ModelSpec], timeout: float | None = None,
+             recheck: bool = False) -> list[Result]:  # fmt: skip
+    """Check one litmus file under each model; LitmusError for a bad or missing file."""
+    test = parse_file(path)
+    return run_test(test, models, timeout, recheck)
+
+
+def run_test(test, models: list[ModelSpec], timeout: float | None = None,  # type: ignore[no-untyped-def]
+             recheck: bool = False) -> list[Result]:  # fmt: skip
+    results = []
+    for spec in models:
+        try:
+            results.append(check_test(test, spec, timeout, recheck))
+        except LitmusError as err:
+            raise err.located(test.path, test.source)
+    return results
+
+
+def check(path_or_text: str | os.PathLike[str], models: list[str] | None = None,
+          timeout: float | None = None, recheck: bool = False) -> list[Result]:  # fmt: skip
+    """Check a litmus test (a path, or the text itself) under the named models (default: sc)."""
+    specs = [load_model(m) for m in (models or ["sc"])]
+    text = str(path_or_text)
+    if "\n" in text or "{" in text:
+        test = parse_litmus(text, "<input>")
+    else:
+        test = parse_file(text)
+    return run_test(test, specs, timeout, recheck)

@@ -1,0 +1,316 @@
+"""Check: one test under one model -> verdict, final states, execution counts, flags, witness.
+
+One solver per (test, model). Model checks are asserted under assumption literals (so a Never
+verdict can later name the check that forbids it). Executions are enumerated with blocking
+clauses over the terms that tell them apart (rf choices and coherence orders), which gives
+herd's States, Positive/Negative counts and verdict in one pass.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import z3
+
+from litmus.cat import ast as cat_ast
+from litmus.cat.interp import Env, Interpreter, ModelLoader, builtins
+from litmus.encode import ConcreteExecution, SymbolicExecution
+from litmus.errors import LitmusError, NotMeaningful
+from litmus.events import Program, bv
+from litmus.lower import TARGETS, atoms, lower
+from litmus.relations import to_z3
+from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
+from litmus.syntax import ast
+from litmus.syntax.printer import format_condition, format_location
+
+KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A memory model ready to run: its parsed text, the target its events are lowered for."""
+
+    name: str
+    model: cat_ast.Model
+    target: str
+    stdlib: cat_ast.Model
+    loader: ModelLoader
+    sc_per_location: bool = False  # True when the model is known to enforce it (prunes rf)
+    variants: frozenset[str] = frozenset()
+
+    def known_tags(self) -> set[str]:
+        t = TARGETS[self.target]
+        tags: set[str] = {"IW"}
+        for table in (t.load, t.store, t.fence):
+            for value in table.values():
+                tags.update(value or ())
+        for rmw in t.rmw.values():
+            for part in (rmw.read, rmw.write, rmw.fence_after, rmw.fence_before):
+                tags.update(part or ())
+        tags.update(t.store_mb_fence or ())
+        return tags
+
+
+class WitnessCheckFailed(AssertionError):
+    """A solver execution that fails its own model when re-checked concretely: a bug in litmus."""
+
+
+def run_model(spec: ModelSpec, base) -> Interpreter:  # type: ignore[no-untyped-def]
+    interp = Interpreter(base, spec.loader, spec.variants)
+    env = Env(builtins(base.algebra))
+    env = interp.run_model(spec.stdlib, env)
+    interp.run_model(spec.model, env)
+    return interp
+
+
+class TestChecker:
+    """Builds the z3 problem for one (test, model) and answers herd's questions."""
+
+    def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program) -> None:
+        self.test = test
+        self.spec = spec
+        self.program = program
+        self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location)
+        self.interp = run_model(spec, self.execution)
+        self.solver = z3.Solver()
+        self.solver.add(self.execution.constraints)
+        self.solver.add(self.execution.algebra.side_constraints)
+        self.axioms: dict[str, z3.BoolRef] = {}
+        self.flags: list[tuple[str, z3.BoolRef]] = []
+        for k, outcome in enumerate(self.interp.checks):
+            if outcome.flag:
+                self.flags.append((outcome.name, to_z3(outcome.holds)))
+                continue
+            literal = z3.Bool(f"axiom{k}_{outcome.name}")
+            self.axioms[outcome.name] = literal
+            self.solver.add(z3.Implies(literal, to_z3(outcome.holds)))
+        if test.filter is not None:
+            self.solver.add(self.prop(test.filter))
+        self.condition = self.prop(test.condition.prop)
+        self.observed = self._observed_locations()
+
+    # -- the final state
+    def location_term(self, loc: ast.Location) -> z3.BitVecRef:
+        if isinstance(loc, ast.RegLoc):
+            key = (loc.proc, loc.reg)
+            if key in self.program.final_regs:
+                return self.program.final_regs[key]
+            procs = {t.proc for t in self.test.threads}
+            what = "register" if loc.proc in procs else "thread"
+            raise LitmusError(
+                f"undefined {what} in {format_location(loc)}" + ("" if loc.proc in procs else f" (no P{loc.proc})"),
+                self.test.path, loc.span, self.test.source,
+            )  # fmt: skip
+        return self.execution.final_memory[loc.name]
+
+    def value_term(self, value) -> z3.BitVecRef:  # type: ignore[no-untyped-def]
+        if isinstance(value, ast.IntValue):
+            return bv(value.value)
+        if isinstance(value, ast.RegLoc):
+            return self.location_term(value)
+        return bv(self.program.addresses[value.name])
+
+    def prop(self, p: ast.Prop) -> z3.BoolRef:
+        if isinstance(p, ast.PTrue):
+            return z3.BoolVal(True)
+        if isinstance(p, ast.PFalse):
+            return z3.BoolVal(False)
+        if isinstance(p, ast.PAtom):
+            return self.location_term(p.loc) == self.value_term(p.value)
+        if isinstance(p, ast.PNot):
+            return z3.Not(self.prop(p.prop))
+        if isinstance(p, ast.PAnd):
+            return z3.And(self.prop(p.left), self.prop(p.right))
+        if isinstance(p, ast.POr):
+            return z3.Or(self.prop(p.left), self.prop(p.right))
+        if isinstance(p, ast.PImplies):
+            return z3.Implies(self.prop(p.left), self.prop(p.right))
+        raise LitmusError("unsupported proposition", self.test.path, getattr(p, "span", None), self.test.source)
+
+    def _observed_locations(self) -> list[tuple[str, z3.BitVecRef]]:
+        locs: dict[str, ast.Location] = {}
+        for loc in [a.loc for a in atoms(self.test.condition.prop)] + list(self.test.locations):
+            locs.setdefault(format_location(loc), loc)
+        for atom in atoms(self.test.condition.prop):
+            if isinstance(atom.value, ast.RegLoc):
+                locs.setdefault(format_location(atom.value), atom.value)
+        ordered = sorted(locs.values(), key=_herd_location_order)
+        return [(format_location(loc), self.location_term(loc)) for loc in ordered]
+
+    def show_value(self, value: int) -> str:
+        name = self.program.location_of_address(value)
+        return name if name is not None else str(value)
+
+    def state_of(self, model: z3.ModelRef) -> State:
+        out = []
+        for text, term in self.observed:
+            value = model.eval(term, model_completion=True).as_signed_long()
+            out.append((text, self.show_value(value)))
+        return tuple(out)
+
+    # -- questions
+    def run(self, deadline: float | None, recheck: bool = False) -> Result:
+        start = time.perf_counter()
+        assumptions = list(self.axioms.values())
+        keys = self.execution.execution_key()
+        states: set[State] = set()
+        positive = negative = 0
+        witness_model = None
+        self.solver.push()
+        while True:
+            status = self._check(assumptions, deadline)
+            if status == z3.unknown:
+                self.solver.pop()
+                return self._unknown(start, deadline)
+            if status == z3.unsat:
+                break
+            model = self.solver.model()
+            satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
+            if recheck:
+                self.recheck(model)
+            states.add(self.state_of(model))
+            if satisfied:
+                positive += 1
+            else:
+                negative += 1
+            wants = satisfied if self.test.condition.quantifier == "exists" else not satisfied
+            if witness_model is None and wants:
+                witness_model = model
+            if not keys:
+                break
+            self.solver.add(z3.Or([k != model.eval(k, model_completion=True) for k in keys]))
+        self.solver.pop()
+        flags = []
+        for name, holds in self.flags:
+            status = self._check(assumptions + [holds], deadline)
+            if status == z3.unknown:
+                return self._unknown(start, deadline)
+            if status == z3.sat:
+                flags.append(name)
+        if witness_model is not None:
+            self.recheck(witness_model)
+        observation = NEVER if positive == 0 else ALWAYS if negative == 0 else SOMETIMES
+        q = self.test.condition.quantifier
+        ok = positive > 0 if q == "exists" else positive == 0 if q == "~exists" else negative == 0
+        return Result(
+            file=self.test.path, test=self.test.name, model=self.spec.name, kind=KINDS[q],
+            condition=format_condition(self.test.condition), observation=observation, ok=ok,
+            states=tuple(sorted(states, key=_herd_state_order)), positive=positive,
+            negative=negative, flags=tuple(sorted(set(flags))),
+            witness=self.witness(witness_model) if witness_model is not None else None,
+            solve_s=time.perf_counter() - start,
+        )  # fmt: skip
+
+    def _check(self, assumptions: list[z3.BoolRef], deadline: float | None):  # type: ignore[no-untyped-def]
+        if deadline is not None:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return z3.unknown
+            self.solver.set("timeout", max(1, int(remaining * 1000)))
+        return self.solver.check(*assumptions)
+
+    def _unknown(self, start: float, deadline: float | None) -> Result:
+        q = self.test.condition.quantifier
+        reason = "timeout" if deadline is not None and time.perf_counter() >= deadline else (
+            f"solver gave up: {self.solver.reason_unknown()}"
+        )  # fmt: skip
+        return Result(
+            file=self.test.path, test=self.test.name, model=self.spec.name, kind=KINDS[q],
+            condition=format_condition(self.test.condition), observation=UNKNOWN, ok=None,
+            error=reason, solve_s=time.perf_counter() - start,
+        )  # fmt: skip
+
+    # -- witnesses
+    def recheck(self, model: z3.ModelRef) -> None:
+        """Run the model concretely on this execution; every axiom must hold."""
+        concrete = ConcreteExecution(self.execution, model)
+        interp = run_model(self.spec, concrete)
+        failed = [c.name for c in interp.checks if not c.flag and c.holds is not True]
+        if failed:
+            raise WitnessCheckFailed(
+                f"{self.test.path}: witness under {self.spec.name} fails {', '.join(failed)} when re-checked"
+            )
+
+    def witness(self, model: z3.ModelRef) -> Witness:
+        concrete = ConcreteExecution(self.execution, model)
+        events = []
+        label = 0
+        for eid in concrete.algebra.universe:
+            e = self.program.events[eid]
+            value = concrete.values.get(eid)
+            loc = None
+            if e.addr is not None:
+                loc = self.program.location_of_address(model.eval(e.addr, model_completion=True).as_long())
+            if e.thread < 0:
+                name = f"i{eid}"
+            else:
+                name = _label(label)
+                label += 1
+            events.append(
+                WitnessEvent(
+                    id=eid, label=name, thread=e.thread, kind=e.kind, annot=e.annotation(),
+                    location=loc, value=None if value is None else self.show_value(value),
+                )
+            )
+        interp = run_model(self.spec, concrete)
+        relations = {}
+        for name in ("po", "rf", "co", "fr", "addr", "data", "ctrl", "rmw"):
+            value = interp.base.primitive(name) if name != "fr" else None
+            if name == "fr":
+                rf = concrete.base["rf"].entries
+                co = concrete.base["co"].entries
+                pairs = sorted((r, w2) for (w, r) in rf for (w1, w2) in co if w1 == w)
+            else:
+                pairs = sorted(value.entries) if value is not None else []
+            relations[name] = tuple(pairs)
+        return Witness(
+            events=tuple(events), relations=tuple(relations.items()), state=self.state_of(model)
+        )
+
+
+def _label(n: int) -> str:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n] if n < 26 else letters[n // 26 - 1] + letters[n % 26]
+
+
+def _herd_location_order(loc: ast.Location) -> tuple:
+    if isinstance(loc, ast.RegLoc):
+        return (0, loc.proc, loc.reg)
+    return (1, 0, loc.name)
+
+
+def _herd_state_order(state: State) -> tuple:
+    def key(value: str) -> tuple:
+        try:
+            return (0, int(value), "")
+        except ValueError:
+            return (1, 0, value)
+
+    return tuple(key(v) for _, v in state)
+
+
+def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
+               recheck: bool = False) -> Result:  # fmt: skip
+    """Check one parsed test under one model."""
+    start = time.perf_counter()
+    deadline = start + timeout if timeout else None
+    try:
+        program = lower(test, spec.target)
+    except NotMeaningful as nm:
+        return Result(
+            file=test.path, test=test.name, model=spec.name, kind=KINDS[test.condition.quantifier],
+            condition=format_condition(test.condition), observation=None, ok=None,
+            not_meaningful=str(nm),
+        )  # fmt: skip
+    checker = TestChecker(test, spec, program)
+    build = time.perf_counter() - start
+    result = checker.run(deadline, recheck=recheck)
+    total = time.perf_counter() - start
+    return _with_times(result, total, build)
+
+
+def _with_times(result: Result, total: float, build: float) -> Result:
+    from dataclasses import replace
+
+    return replace(result, time_s=total, build_s=build, solve_s=total - build)

@@ -1,0 +1,18 @@
+"""Shared fixtures: where the reference corpus lives (absent outside the workplace: skip)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def corpus(*parts: str) -> Path:
+    """A folder of ../shared/corpus, or skip the test when the corpus is not there."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference corpus not found at {path}")
+    return path
