@@ -534,6 +534,8 @@ class Lowerer:
     def stmt(self, st: _ThreadState, stmt: ast.Stmt) -> None:
         if isinstance(stmt, ast.Decl):
             if stmt.init is not None:
+                # `int r4 = (r1 != r4);` reads r4 before it has a value: registers start at 0
+                st.regs.setdefault(stmt.name, Val(bv(0)))
                 st.regs[stmt.name] = self.eval(st, stmt.init)
             elif stmt.name not in st.regs:
                 st.regs[stmt.name] = Val(bv(0))
