@@ -204,7 +204,9 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             models.append(api.load_model(name))
         except LitmusError as error:
-            err.write(error.render() + "\n")
+            # An unknown model or a missing .cat file has no place to point at: a usage error.
+            located = error.path is not None or error.span is not None
+            err.write((error.render() if located else f"litmus: error: {error.message}") + "\n")
             return EXIT_USAGE
     loaded_names = [str(getattr(m, "name", n)) for m, n in zip(models, names)]
     fmt = args.format or ("herd" if len(models) == 1 else "table")

@@ -336,7 +336,7 @@ class _ToAst(Transformer):
         return Cast(_type_text([str(c[0])], stars), _plain(c[-1]), _sp(c))
 
     def call(self, c):
-        args = tuple(_plain(a) for a in c[1:] if a is not None)
+        args = tuple(_plain(a) for a in c[1:-1] if a is not None)  # c[-1]: the ')' token
         return Call(str(c[0]), args, _sp(c))
 
     def name(self, c):
