@@ -68,8 +68,18 @@ class _BaseRelations:
             for name, field in deps.items()
         }
         rmw = {(r, w): True for r, w in self.program.rmw if r in present and w in present}
+        # stxn: pairs of events of the same batch (litmus_batch_begin/end), static; empty without
+        batches: dict[tuple[int, int], list[int]] = {}
+        for e in ids:
+            if getattr(ev[e], "batch", None) is not None:
+                batches.setdefault((ev[e].thread, ev[e].batch), []).append(e)
+        stxn = {
+            (i, j): True for group in batches.values() for i in group for j in group
+            if not exclusive(ev[i], ev[j])
+        }  # fmt: skip
         relations.update(
             po=Relation(po), int=Relation(same_thread), ext=Relation(ext), rmw=Relation(rmw),
+            stxn=Relation(stxn),
             id=Relation({(i, i): True for i in ids}),
         )  # fmt: skip
         return relations

@@ -36,6 +36,7 @@ class Event:
     branch: tuple[tuple[int, bool], ...] = ()  # (if-id, side) path: opposite sides never co-execute
     primitive: str = ""  # source primitive, for labels ('WRITE_ONCE', 'smp_mb', ...)
     span: Span | None = None
+    batch: int | None = None  # id of the enclosing litmus_batch_begin/end (our extension), if any
 
     @property
     def static_loc(self) -> str | None:

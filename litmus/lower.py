@@ -91,6 +91,10 @@ PRIMITIVES: dict[str, Prim] = {
     "spin_is_locked": Prim("islocked", returns="old", args="p"),
     **{name: Prim("fence", name) for name in FENCES},
     **_rmw_families(),
+    # Our extension, unknown to herd7: the events between begin and end form one batch (a
+    # batched flush), atomic to every observer (strong isolation; see models/stdlib.cat).
+    "litmus_batch_begin": Prim("batch_begin"),
+    "litmus_batch_end": Prim("batch_end"),
 }
 
 # SRCU has no meaning on the hardware models (its grace periods are an LKMM notion).
@@ -238,6 +242,7 @@ class _ThreadState:
     branch: tuple[tuple[int, bool], ...] = ()
     ctrl: frozenset[int] = frozenset()
     events: list[int] = field(default_factory=list)
+    batch: int | None = None  # open litmus_batch_begin, if any
 
 
 def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
@@ -260,6 +265,7 @@ class Lowerer:
         self.rmw: list[tuple[int, int]] = []
         self.constraints: list[z3.BoolRef] = []
         self._if_ids = itertools.count()
+        self._batch_ids = itertools.count()
         self.addresses = self._collect_locations()
 
     # -- errors
@@ -348,7 +354,7 @@ class Lowerer:
             addr=addr.term if addr else None, value=value.term if value else None, locs=locs,
             addr_deps=addr.deps if addr else frozenset(),
             data_deps=value.deps if (value is not None and kind == "W") else frozenset(),
-            ctrl_deps=st.ctrl, branch=st.branch, primitive=primitive, span=span,
+            ctrl_deps=st.ctrl, branch=st.branch, primitive=primitive, span=span, batch=st.batch,
         )  # fmt: skip
         self.events.append(event)
         st.events.append(eid)
@@ -441,6 +447,8 @@ class Lowerer:
         if prim.op == "fence":
             self._fence(st, t.fence[name], name, span)
             return Val(bv(0))
+        if prim.op in ("batch_begin", "batch_end"):
+            return self._batch(st, prim.op == "batch_begin", name, span)
         ptr_index = prim.args.index("p")
         addr = self._location_arg(st, call.args[ptr_index])
         values = [self.eval(st, a) for i, a in enumerate(call.args) if i != ptr_index]
@@ -472,6 +480,17 @@ class Lowerer:
             event = self._emit(st, "R", t.load["once"], addr, None, name, span)
             return Val(z3.If(event.value != 0, bv(1), bv(0)), frozenset({event.id}))
         raise self._error(f"primitive '{name}' is not supported", span)
+
+    def _batch(self, st: _ThreadState, begin: bool, name: str, span: Span | None) -> Val:
+        if begin:
+            if st.batch is not None:
+                raise self._error("litmus_batch_begin inside a batch (batches do not nest)", span)
+            st.batch = next(self._batch_ids)
+        elif st.batch is None:
+            raise self._error("litmus_batch_end without litmus_batch_begin", span)
+        else:
+            st.batch = None
+        return Val(bv(0))
 
     def _rmw(
         self, st: _ThreadState, update: str, order: str, addr: Val, values: list[Val],
@@ -580,7 +599,10 @@ class Lowerer:
             st.guard = _and(saved[0], c if side else z3.Not(c))
             st.branch = saved[1] + ((if_id, side),)
             st.ctrl = saved[2] | cond.deps
+            open_batch = st.batch
             self.stmts(st, body)
+            if st.batch != open_batch:
+                raise self._error("a batch must begin and end in the same block", stmt.span)
             sides.append(st.regs)
         st.guard, st.branch, st.ctrl = saved
         then_regs, else_regs = sides
@@ -610,6 +632,8 @@ class Lowerer:
             }
             st = _ThreadState(proc=thread.proc, regs=regs)
             self.stmts(st, thread.body)
+            if st.batch is not None:
+                raise self._error(f"P{thread.proc}: litmus_batch_begin without litmus_batch_end", thread.span)
             threads.append(st.events)
             for reg, val in st.regs.items():
                 final_regs[(thread.proc, reg)] = val.term
