@@ -9,6 +9,7 @@ herd's States, Positive/Negative counts and verdict in one pass.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import z3
@@ -67,8 +68,11 @@ def run_model(spec: ModelSpec, base) -> Interpreter:  # type: ignore[no-untyped-
 class TestChecker:
     """Builds the z3 problem for one (test, model) and answers herd's questions."""
 
-    def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program) -> None:
+    def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program,
+                 skip_checks: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.test = test
+        self.skip_checks = frozenset(skip_checks)  # herd7's -skipchecks: never asserted
+        self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
         self.spec = spec
         self.program = program
         self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location)
@@ -79,6 +83,8 @@ class TestChecker:
         self.axioms: dict[str, z3.BoolRef] = {}
         self.flags: list[tuple[str, z3.BoolRef]] = []
         for k, outcome in enumerate(self.interp.checks):
+            if outcome.name in self.skip_checks:
+                continue
             if outcome.flag:
                 self.flags.append((outcome.name, to_z3(outcome.holds)))
                 continue
@@ -169,7 +175,9 @@ class TestChecker:
             satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
             if recheck:
                 self.recheck(model)
-            states.add(self.state_of(model))
+            state = self.state_of(model)
+            states.add(state)
+            self.state_models.setdefault(state, model)
             if satisfied:
                 positive += 1
             else:
@@ -226,7 +234,10 @@ class TestChecker:
         """Run the model concretely on this execution; every axiom must hold."""
         concrete = ConcreteExecution(self.execution, model)
         interp = run_model(self.spec, concrete)
-        failed = [c.name for c in interp.checks if not c.flag and c.holds is not True]
+        failed = [
+            c.name for c in interp.checks
+            if not c.flag and c.holds is not True and c.name not in self.skip_checks
+        ]  # fmt: skip
         if failed:
             raise WitnessCheckFailed(
                 f"{self.test.path}: witness under {self.spec.name} fails {', '.join(failed)} when re-checked"
@@ -291,7 +302,8 @@ def _herd_state_order(state: State) -> tuple:
 
 
 def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
-               recheck: bool = False) -> Result:  # fmt: skip
+               recheck: bool = False, skip_checks: Iterable[str] = (), graph_all: bool = False,
+               explain: bool = True) -> Result:  # fmt: skip
     """Check one parsed test under one model."""
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
@@ -303,9 +315,13 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
             condition=format_condition(test.condition), observation=None, ok=None,
             not_meaningful=str(nm),
         )  # fmt: skip
-    checker = TestChecker(test, spec, program)
+    checker = TestChecker(test, spec, program, frozenset(skip_checks))
     build = time.perf_counter() - start
     result = checker.run(deadline, recheck=recheck)
+    if graph_all or explain:  # witness graphs per state, why forbidden: litmus/explain.py
+        from litmus import explain as _explain
+
+        result = _explain.extend(checker, result, deadline, graph_all=graph_all, explain=explain)
     total = time.perf_counter() - start
     return _with_times(result, total, build)
 

@@ -35,6 +35,11 @@ class Witness:
     events: tuple[WitnessEvent, ...]
     relations: tuple[tuple[str, tuple[tuple[int, int], ...]], ...]
     state: State
+    # Why-forbidden executions: the failing relation's cycle/pair as event ids in order, its
+    # edges to highlight, and a caption (`a -po-> b -fre-> a  violates tso`).
+    cycle: tuple[int, ...] = ()
+    highlight: tuple[tuple[str, int, int], ...] = ()  # (base relation name, event id, event id)
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,27 @@ class Result:
     witness: Witness | None = field(default=None, compare=False)
     build_s: float = 0.0  # time spent building the z3 problem (bench)
     solve_s: float = 0.0  # time spent in the solver (bench)
+    # Why forbidden (a Never verdict): the model checks that rule the outcome
+    # out (a minimal unsat core), the failing relation's cycle as text, and the execution shown.
+    forbidden_by: tuple[str, ...] = ()
+    cycle: str | None = None
+    counterexample: Witness | None = field(default=None, compare=False)
+    # One witness per reachable final state, in `states` order (only when asked: --graph-all).
+    state_witnesses: tuple[Witness, ...] = field(default=(), compare=False)
+
+    def graph(self, state: State | None = None) -> str | None:
+        """DOT text of the witness (or, for a Never verdict, of the forbidden candidate)."""
+        from litmus.report.dot import result_dot
+
+        return result_dot(self, state)
+
+    def _repr_svg_(self) -> str | None:
+        from litmus.report.dot import render
+
+        dot = self.graph()
+        return render(dot, "svg") if dot is not None else None
+
+    def _repr_html_(self) -> str:
+        from litmus.report.dot import result_html
+
+        return result_html(self)
