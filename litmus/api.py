@@ -18,7 +18,12 @@ if not MODELS_DIR.is_dir():  # running from a source checkout: models/ sits besi
     MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 # Built-in models: name -> (file, target of the primitive table)
-BUILTIN_MODELS = {"sc": ("sc.cat", "sc"), "tso": ("tso.cat", "tso"), "arm": ("arm.cat", "arm")}
+BUILTIN_MODELS = {
+    "sc": ("sc.cat", "sc"),
+    "tso": ("tso.cat", "tso"),
+    "arm": ("arm.cat", "arm"),
+    "lkmm": ("lkmm.cat", "lkmm"),
+}
 
 
 @functools.lru_cache(maxsize=None)

@@ -84,11 +84,33 @@ class _BaseRelations:
         )  # fmt: skip
         return relations
 
+    def tag_condition(self, event: Event, name: str) -> Cond:
+        """When `event` carries the tag that `name` denotes: always, never, or a z3 condition."""
+        if any(tag_matches(t, name) for t in event.tags):
+            return True
+        for tag, cond in event.cond_tags.items():
+            if tag_matches(tag, name):
+                return cond
+        return False
+
     def tag_set(self, name: str) -> EventSet | None:
-        members = {e: True for e in self.algebra.universe if any(tag_matches(t, name) for t in self.events[e].tags)}
+        members: dict[int, Cond] = {}
+        for e in self.algebra.universe:
+            c = self.tag_condition(self.events[e], name)
+            if c is not False:
+                members[e] = c
         if members or any(tag_matches(t, name) for t in self.known_tags):
             return EventSet(members)
         return None
+
+    def values_differ(self, i: int, j: int) -> Cond:
+        a, b = self.events[i].value, self.events[j].value
+        if a is None or b is None:
+            return False
+        return self._differ(a, b)
+
+    def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
+        return a != b
 
     def primitive(self, name: str):
         if name in self.base:
@@ -127,7 +149,7 @@ class SymbolicExecution(_BaseRelations):
         return a.addr == b.addr
 
     def _loc(self) -> dict[tuple[int, int], Cond]:
-        mem = [e for e in self.events if e.kind in "RW"]
+        mem = [e for e in self.events if e.addr is not None]  # accesses, and sync-srcu
         out: dict[tuple[int, int], Cond] = {}
         for a in mem:
             for b in mem:
@@ -227,6 +249,7 @@ class ConcreteExecution(_BaseRelations):
         def holds(c: Cond) -> bool:
             return c is True or z3.is_true(model.eval(to_z3(c), model_completion=True))
 
+        self._holds = holds
         executed = [e.id for e in self.events if holds(e.guard)]
         present = set(executed)
         self.algebra = Algebra(executed, {e: True for e in executed})
@@ -244,3 +267,10 @@ class ConcreteExecution(_BaseRelations):
             for e in executed
             if self.events[e].value is not None
         }
+
+    def tag_condition(self, event: Event, name: str) -> Cond:
+        c = super().tag_condition(event, name)
+        return c is True or (c is not False and self._holds(c))
+
+    def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
+        return self._holds(a != b)

@@ -34,6 +34,9 @@ class Event:
     data_deps: frozenset[int] = frozenset()  # reads whose values reach the written value
     ctrl_deps: frozenset[int] = frozenset()  # reads whose values decide a branch around this event
     branch: tuple[tuple[int, bool], ...] = ()  # (if-id, side) path: opposite sides never co-execute
+    # tags that hold only in some executions: a trylock's read is LKR when it takes the lock,
+    # LF when it fails (LKMM); maps tag -> z3 condition
+    cond_tags: dict[str, z3.BoolRef] = field(default_factory=dict)
     primitive: str = ""  # source primitive, for labels ('WRITE_ONCE', 'smp_mb', ...)
     span: Span | None = None
     batch: int | None = None  # id of the enclosing litmus_batch_begin/end (our extension), if any

@@ -126,6 +126,11 @@ class Target:
     not_meaningful: frozenset[str] = frozenset()
     store_mb_fence: tuple[str, ...] | None = None  # smp_store_mb = store + this fence
     plain: tuple[str, ...] = ()
+    # LKMM: locks are their own events (LKR/LKW/UL, LF for a failed trylock, RL/RU for
+    # spin_is_locked) and SRCU is meaningful; RMW events carry this tag (the bell's RMW set)
+    kernel_locks: bool = False
+    srcu: bool = False
+    rmw_tag: str | None = None
 
 
 _NO_FENCES = {name: None for name in FENCES}
@@ -184,11 +189,12 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
-# herd's C events for a user's own cat model: the annotations of the kernel's bell file
-# (`'ONCE`, `'ACQUIRE`, `'RELEASE`, `'MB`, `'NORETURN` on accesses; fences named after their
-# primitive), so a model can say `Acquire`, `Mb`, `Rmb`, `Wmb`, `Before-atomic` ...
-TARGETS["c"] = Target(
-    name="c",
+# The Linux kernel memory model, and a user's own cat model: herd's C events with the
+# annotations of the kernel's bell file (`'ONCE`, `'ACQUIRE`, `'RELEASE`, `'MB`, `'NORETURN` on
+# accesses; fences named after their primitive), so a model can say `Acquire`, `Mb`, `Rmb`,
+# `Before-atomic` ...; locks and SRCU as the kernel model's own events.
+TARGETS["lkmm"] = Target(
+    name="lkmm",
     load={"once": ("ONCE",), "acquire": ("ACQUIRE",), "mb": ("MB",)},
     store={"once": ("ONCE",), "release": ("RELEASE",), "mb": ("ONCE",)},
     fence={
@@ -214,9 +220,15 @@ TARGETS["c"] = Target(
         "release": RmwTags(("ONCE",), ("RELEASE",)),
         "noreturn": RmwTags(("NORETURN",), ("NORETURN",)),
     },
-    not_meaningful=frozenset(SRCU_PRIMITIVES),
     store_mb_fence=("MB",),
+    kernel_locks=True,
+    srcu=True,
+    rmw_tag="RMW",
 )
+TARGETS["c"] = TARGETS["lkmm"]
+
+KERNEL_LOCK_TAGS = ("LKR", "LKW", "UL", "LF", "RL", "RU")
+SRCU_TAGS = ("srcu-lock", "srcu-unlock", "sync-srcu")
 
 # Locks, per target, as RMW orderings: spin_lock is an acquiring RMW that must read 0 and
 # writes 1; spin_unlock is a releasing store of 0; spin_trylock a cmpxchg_acquire(l, 0, 1).
@@ -436,7 +448,9 @@ class Lowerer:
         prim = PRIMITIVES.get(name)
         if prim is None:
             if name in SRCU_PRIMITIVES:
-                raise NotMeaningful(name, self.target.name)
+                if not self.target.srcu:
+                    raise NotMeaningful(name, self.target.name)
+                return self._srcu(st, call)
             raise self._error(f"unknown primitive '{name}'", call.span)
         if len(call.args) != len(prim.args):
             raise self._error(
@@ -467,6 +481,8 @@ class Lowerer:
             return Val(bv(0))
         if prim.op == "rmw":
             return self._rmw(st, prim.rmw or "", prim.order, addr, values, name, span, prim.returns)
+        if t.kernel_locks and prim.op in ("lock", "unlock", "trylock", "islocked"):
+            return self._kernel_lock(st, prim.op, addr, name, span)
         if prim.op == "lock":
             self._rmw(st, "lock", LOCK_ORDER, addr, [], name, span)
             return Val(bv(0))
@@ -480,6 +496,44 @@ class Lowerer:
             event = self._emit(st, "R", t.load["once"], addr, None, name, span)
             return Val(z3.If(event.value != 0, bv(1), bv(0)), frozenset({event.id}))
         raise self._error(f"primitive '{name}' is not supported", span)
+
+    def _kernel_lock(self, st: _ThreadState, op: str, addr: Val, name: str, span: Span | None) -> Val:
+        """LKMM's lock events: the lock word holds 1 while held, 0 when free."""
+        if op == "unlock":
+            self._emit(st, "W", ("UL",), addr, Val(bv(0)), name, span)
+            return Val(bv(0))
+        if op == "islocked":
+            read = self._emit(st, "R", (), addr, None, name, span)
+            read.cond_tags.update(RL=read.value != 0, RU=read.value == 0)
+            return Val(z3.If(read.value != 0, bv(1), bv(0)), frozenset({read.id}))
+        read = self._emit(st, "R", (), addr, None, name, span)
+        free = read.value == 0
+        if op == "lock":  # a held lock spins: only executions that find it free go on
+            self.constraints.append(z3.Implies(_as_bool(read.guard), free))
+            read.tags = frozenset({"LKR"})
+            taken: z3.BoolRef | bool = True
+        else:  # trylock: takes the lock when free, else fails (LF) and writes nothing
+            read.cond_tags.update(LKR=free, LF=z3.Not(free))
+            taken = free
+        write = self._emit(st, "W", ("LKW",), addr, Val(bv(1)), name, span, guard=taken)
+        self.rmw.append((read.id, write.id))
+        return Val(z3.If(free, bv(1), bv(0)), frozenset({read.id}))
+
+    def _srcu(self, st: _ThreadState, call: ast.Call) -> Val:
+        """SRCU: lock reads the srcu_struct, unlock writes the index back, sync is an event on it."""
+        name, args, span = call.name, call.args, call.span
+        expected = 2 if name in ("srcu_read_unlock", "srcu_up_read") else 1
+        if len(args) != expected:
+            raise self._error(f"{name} takes {expected} argument(s), got {len(args)}", span)
+        addr = self._location_arg(st, args[0])
+        if name in ("srcu_read_lock", "srcu_down_read"):
+            read = self._emit(st, "R", ("srcu-lock",), addr, None, name, span)
+            return Val(read.value, frozenset({read.id}))
+        if name in ("srcu_read_unlock", "srcu_up_read"):
+            self._emit(st, "W", ("srcu-unlock",), addr, self.eval(st, args[1]), name, span)
+            return Val(bv(0))
+        self._emit(st, "F", ("sync-srcu",), addr, None, name, span)
+        return Val(bv(0))
 
     def _batch(self, st: _ThreadState, begin: bool, name: str, span: Span | None) -> Val:
         if begin:
@@ -497,6 +551,9 @@ class Lowerer:
         name: str, span: Span | None, returns: str = "none",
     ) -> Val:  # fmt: skip
         tags = self.target.rmw[order]
+        if self.target.rmw_tag:
+            extra = (self.target.rmw_tag,)
+            tags = RmwTags(tags.read + extra, tags.write + extra, tags.fence_after, tags.fence_before)
         if tags.fence_before is not None:
             self._fence(st, tags.fence_before, name, span)
         read = self._emit(st, "R", tags.read, addr, None, name, span)

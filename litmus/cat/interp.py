@@ -60,6 +60,30 @@ class Builtin:
     fn: Callable[..., Any]
 
 
+class Thunk:
+    """A `let` binding not evaluated yet: most of a big model (data races, RCU) is never needed
+    by a given test, so nothing is computed until a check reaches it."""
+
+    __slots__ = ("expr", "env", "interp", "value", "busy")
+
+    def __init__(self, expr: ast.Expr, env: "Env", interp: "Interpreter") -> None:
+        self.expr, self.env, self.interp = expr, env, interp
+        self.value: Any = None
+        self.busy = False
+
+    def force(self) -> Any:
+        if self.expr is not None:
+            if self.busy:
+                raise self.interp.error("definition refers to itself (use 'let rec')", self.expr.span)
+            self.busy = True
+            try:
+                self.value = self.interp.eval(self.expr, self.env)
+            finally:
+                self.busy = False
+            self.expr = self.env = None  # type: ignore[assignment]
+        return self.value
+
+
 @dataclass
 class Env:
     vars: dict[str, Any]
@@ -69,7 +93,8 @@ class Env:
         env: Env | None = self
         while env is not None:
             if name in env.vars:
-                return env.vars[name]
+                value = env.vars[name]
+                return value.force() if isinstance(value, Thunk) else value
             env = env.parent
         raise KeyError(name)
 
@@ -84,6 +109,9 @@ class Base(Protocol):
 
     def primitive(self, name: str) -> Any | None:
         """po, rf, co, loc, R, W ... or a tag set; None when the name means nothing here."""
+
+    def values_differ(self, i: int, j: int) -> Cond:
+        """When events i and j read or write different values."""
 
 
 @dataclass
@@ -166,7 +194,10 @@ class Interpreter:
 
     def let(self, bindings: tuple[ast.Binding, ...], rec: bool, env: Env) -> Env:
         if not rec:
-            values = {b.name: self.binding_value(b, env) for b in bindings}
+            values = {
+                b.name: FunV(b.params, b.body, env, b.name) if b.params is not None else Thunk(b.body, env, self)
+                for b in bindings
+            }
             return env.child(values)
         if all(b.params is not None for b in bindings):  # recursive functions: tie the knot
             new = env.child()
@@ -190,8 +221,12 @@ class Interpreter:
         values: dict[str, Any] = {b.name: EMPTY for b in bindings}
         settle = None
         for _round in range(10_000):
-            new_env = env.child(values)
-            new = {b.name: self.binding_value(b, new_env) for b in bindings}
+            # Each binding sees the values just computed before it in this round (as herd does):
+            # with `\` inside, the system is not monotone and the order of updates matters.
+            new = dict(values)
+            round_env = Env(new, env)  # shares `new`: later bindings see earlier updates
+            for b in bindings:
+                new[b.name] = self.binding_value(b, round_env)
             keys_now = {n: _keys(v) for n, v in new.items()}
             static = all(_is_static(v) for v in new.values())
             if static and keys_now == {n: _keys(v) for n, v in values.items()}:
@@ -364,8 +399,12 @@ class Interpreter:
 
     def _eval_Binop(self, expr: ast.Binop, env: Env) -> Any:
         left = self.eval(expr.left, env)
-        right = self.eval(expr.right, env)
         op = expr.op
+        if op in ("&", ";", "\\") and _is_empty(left):
+            return left  # nothing can come of it: the right side is never built
+        right = self.eval(expr.right, env)
+        if op in ("&", ";") and _is_empty(right):
+            return right if op == "&" or isinstance(right, Relation) else EMPTY
         if op == "*":
             return self.alg.product(self.as_set(left, expr.left), self.as_set(right, expr.right))
         if op == ";":
@@ -410,8 +449,19 @@ class Interpreter:
         raise self.error(f"unknown variant condition '{cond.op}'", cond.span)
 
 
-def builtins(alg: Algebra) -> dict[str, Any]:
+def builtins(base: Base) -> dict[str, Any]:
     """Functions every model may use without defining them."""
+    alg = base.algebra
+
+    def different_values(r: Any) -> Relation:
+        if not isinstance(r, Relation):
+            return Relation({})
+        out = {}
+        for (i, j), c in r.entries.items():
+            d = and_(c, base.values_differ(i, j))
+            if d is not False:
+                out[(i, j)] = d
+        return Relation(out)
 
     def domain(r: Any) -> EventSet:
         return alg.domain(r) if isinstance(r, Relation) else EventSet({})
@@ -419,7 +469,11 @@ def builtins(alg: Algebra) -> dict[str, Any]:
     def range_(r: Any) -> EventSet:
         return alg.range(r) if isinstance(r, Relation) else EventSet({})
 
-    return {"domain": Builtin("domain", domain), "range": Builtin("range", range_)}
+    return {
+        "domain": Builtin("domain", domain),
+        "range": Builtin("range", range_),
+        "different-values": Builtin("different-values", different_values),
+    }
 
 
 def _describe(value: Any) -> str:
@@ -432,6 +486,10 @@ def _describe(value: Any) -> str:
     if isinstance(value, TupleV):
         return "a tuple"
     return type(value).__name__
+
+
+def _is_empty(value: Any) -> bool:
+    return value is EMPTY or (isinstance(value, (EventSet, Relation)) and not value.entries)
 
 
 def _keys(value: Any) -> frozenset:
