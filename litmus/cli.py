@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a .litmus file, a directory (searched recursively) or @LIST (one path per line)",
     )
+    from litmus import cli_explore  # witness graphs, why-forbidden, -j; `show` and `compare`
+
+    cli_explore.add_check_options(check)
+    cli_explore.add_commands(commands)
     return parser
 
 
@@ -211,31 +215,41 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     loaded_names = [str(getattr(m, "name", n)) for m, n in zip(models, names)]
     fmt = args.format or ("herd" if len(models) == 1 else "table")
 
+    from litmus import cli_explore
+
     status = EXIT_OK
     collected: list[Result] = []
     progress = Progress(err, len(files))
+    batch = cli_explore.make_batch(args, files, names)
+    graphs = cli_explore.GraphWriter(args, err)
+
+    def handle(outcome: Any) -> None:
+        nonlocal status
+        if outcome.error is not None:
+            err.write(outcome.error + "\n")
+            err.flush()
+            status = EXIT_FAILED
+            stand_ins = _error_results(outcome.path, loaded_names, outcome.message or outcome.error)
+            collected.extend(stand_ins)
+            if fmt == "json":  # JSON readers get one object per file and model, even failed
+                out.write("".join(format_json(r) + "\n" for r in stand_ins))
+                out.flush()
+            return
+        collected.extend(outcome.results)
+        graphs.write(outcome.results)
+        if _emit(outcome.results, fmt, out, err):
+            status = EXIT_FAILED
+        cli_explore.emit_why(outcome.results, args, fmt, out)
+
     try:
-        for index, path in enumerate(files, start=1):
-            progress.show(index, path)
-            try:
-                results = api.run_file(path, models, args.timeout)
-            except LitmusError as error:
-                progress.clear()
-                err.write(error.render() + "\n")
-                err.flush()
-                status = EXIT_FAILED
-                stand_ins = _error_results(path, loaded_names, error.message)
-                collected.extend(stand_ins)
-                if fmt == "json":  # JSON readers get one object per file and model, even failed
-                    out.write("".join(format_json(r) + "\n" for r in stand_ins))
-                    out.flush()
-                continue
-            collected.extend(results)
+        for outcome in batch:
             progress.clear()
-            if _emit(results, fmt, out, err):
-                status = EXIT_FAILED
+            handle(outcome)
+            progress.show(batch.done_count, outcome.path)
     except KeyboardInterrupt:
         progress.clear()
+        for index in sorted(batch.finished):  # finished, waiting for an earlier file: print too
+            handle(batch.finished[index])
         if fmt == "table" and collected:
             out.write(format_table(collected, loaded_names, args.tablefmt) + "\n")
         out.flush()
@@ -279,6 +293,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out, err)
+        if args.command in ("show", "compare"):
+            from litmus import cli_explore
+
+            return cli_explore.run(args, out, err)
     except KeyboardInterrupt:  # before the first file started (e.g. while loading models)
         err.write("litmus: interrupted\n")
         return EXIT_INTERRUPTED

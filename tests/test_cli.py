@@ -69,6 +69,9 @@ def api(monkeypatch: pytest.MonkeyPatch) -> FakeApi:
     module.run_file = fake.run_file  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "litmus.api", module)
     monkeypatch.setattr(litmus, "api", module, raising=False)
+    from litmus import batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 1)  # the fake API lives in this process
     return fake
 
 

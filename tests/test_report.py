@@ -205,6 +205,8 @@ def test_json_object_shape() -> None:
         "time_s": 0.004,
         "error": None,
         "not_meaningful": None,
+        "forbidden_by": [],
+        "cycle": None,
     }
 
 

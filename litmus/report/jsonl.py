@@ -25,6 +25,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "time_s": round(result.time_s, 6),
         "error": result.error,
         "not_meaningful": result.not_meaningful,
+        "forbidden_by": list(result.forbidden_by),
+        "cycle": result.cycle,
     }
 
 
