@@ -14,6 +14,7 @@ worker process checks one file at a time and sends each (test, model) result as 
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -79,9 +80,20 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
     Plain runs go through `api.run_file` (once per model when `per_model`, so each result can be
     sent as it ends); --skip-check / --graph-all need the checker's extra arguments.
     """
+    check_module = importlib.import_module("litmus.check")
+    saved = check_module.EXPLAIN
+    check_module.EXPLAIN = options.explain  # api.run_file's checks explain Never verdicts or not
+    try:
+        return _check_file(path, specs, options, emit, per_model)
+    finally:
+        check_module.EXPLAIN = saved
+
+
+def _check_file(path: str, specs: Sequence[Any], options: Options, emit: Any,
+                per_model: bool) -> list[Result]:  # fmt: skip
     from litmus import api
 
-    plain = not options.skip_checks and not options.graph_all and options.explain
+    plain = not options.skip_checks and not options.graph_all
     if plain:
         groups = [[spec] for spec in specs] if per_model else [list(specs)]
         results: list[Result] = []

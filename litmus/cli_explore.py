@@ -108,6 +108,9 @@ def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[s
     options = Options(
         timeout=args.timeout, skip_checks=tuple(getattr(args, "skip_check", ()) or ()),
         graph_all=bool(getattr(args, "graph_all", False)),
+        # why-forbidden costs a few solver calls per Never verdict: only when something shows it
+        explain=bool(getattr(args, "why", False) or getattr(args, "graph", None)
+                     or getattr(args, "format", None) == "json"),
     )  # fmt: skip
     return Batch(files, names, options, getattr(args, "jobs", None))
 

@@ -27,7 +27,7 @@ from litmus.cat.interp import EMPTY, Builtin, Env, FunV, Interpreter, builtins
 from litmus.encode import ConcreteExecution
 from litmus.events import INIT_THREAD
 from litmus.relations import EventSet, Relation
-from litmus.result import NEVER, Result, Witness
+from litmus.result import ALWAYS, NEVER, SOMETIMES, Result, Witness
 
 # Names traced no further: base relations and the standard library's direct views of them.
 LEAVES = {
@@ -441,6 +441,11 @@ def extend(checker: Any, result: Result, deadline: float | None, graph_all: bool
         changes["state_witnesses"] = tuple(
             checker.witness(checker.state_models[s]) for s in result.states if s in checker.state_models
         )
+    if result.witness is None and result.observation in (SOMETIMES, ALWAYS):
+        for model in checker.state_models.values():
+            if z3.is_true(model.eval(checker.condition, model_completion=True)):
+                changes["example"] = checker.witness(model)
+                break
     if explain and result.observation == NEVER:
         if deadline is None or time.perf_counter() < deadline:
             why = explain_checker(checker, deadline)

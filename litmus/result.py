@@ -68,6 +68,9 @@ class Result:
     counterexample: Witness | None = field(default=None, compare=False)
     # One witness per reachable final state, in `states` order (only when asked: --graph-all).
     state_witnesses: tuple[Witness, ...] = field(default=(), compare=False)
+    # An execution satisfying the condition when `witness` is None (a `~exists`/`forall` test
+    # whose condition always holds has no counterexample): what its graph shows.
+    example: Witness | None = field(default=None, compare=False)
 
     def graph(self, state: State | None = None) -> str | None:
         """DOT text of the witness (or, for a Never verdict, of the forbidden candidate)."""

@@ -85,6 +85,7 @@ def witness_dot(witness: Witness, title: str = "", show_init: bool = False,
             extra = ", fontcolor=magenta, fontname=\"Helvetica-Bold\"" if eid in cycle else ""
             lines.append(f"    e{eid} [label={_q(event_label(events[eid]))}{extra}];")
         lines.append("  }")
+    forward = set(po)  # same thread, downwards: edges may constrain the layout
     hl: dict[tuple[str, int, int], bool] = {}
     for rel, i, j in witness.highlight:
         hl[(_base_name(rel), i, j)] = False
@@ -98,6 +99,8 @@ def witness_dot(witness: Witness, title: str = "", show_init: bool = False,
         else:
             style = f", color={_q(color)}, fontcolor={_q(color)}" + style
         src = f"e{i}" if i not in shown else f"init{j}"
+        if (i, j) in forward or i in shown:  # graphviz's ranking trips on these unconstrained
+            style = style.replace(", constraint=false", "")
         lines.append(f"  {src} -> e{j} [label={_q(rel)}{style}];")
 
     for order in chains:  # po: immediate successors only
@@ -143,9 +146,10 @@ def witness_dot(witness: Witness, title: str = "", show_init: bool = False,
             lines.append(f'  init{j} [shape=point, width=0.08, label="", xlabel="init"];')
         src = f"e{i}" if i not in shown else f"init{j}"
         dst = f"e{j}" if j not in shown else f"e{i}"
+        free = "" if (i, j) in forward or i in shown else ", constraint=false"
         lines.append(
             f"  {src} -> {dst} [label={_q(rel)}, penwidth=3, color={_q(HIGHLIGHT)}, "
-            f"fontcolor={_q(HIGHLIGHT)}, constraint=false];"
+            f"fontcolor={_q(HIGHLIGHT)}{free}];"
         )
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -164,9 +168,15 @@ def result_dot(result: Result, state: State | None = None, show_init: bool = Fal
                 return witness_dot(w, f"{result.test} under {result.model}: {_state_text(state)}",
                                    show_init, result.test)  # fmt: skip
         return None
+    if result.observation == "Never" and result.counterexample is not None:
+        title = f"{result.test} under {result.model}: forbidden"
+        return witness_dot(result.counterexample, title, show_init, result.test)
     if result.witness is not None:
         title = f"{result.test} under {result.model}: {_state_text(result.witness.state)}"
         return witness_dot(result.witness, title, show_init, result.test)
+    if result.example is not None:
+        title = f"{result.test} under {result.model}: {_state_text(result.example.state)}"
+        return witness_dot(result.example, title, show_init, result.test)
     if result.counterexample is not None:
         title = f"{result.test} under {result.model}: forbidden"
         return witness_dot(result.counterexample, title, show_init, result.test)
