@@ -19,7 +19,7 @@ from litmus.cat.interp import Env, Interpreter, ModelLoader, builtins
 from litmus.encode import ConcreteExecution, SymbolicExecution
 from litmus.errors import LitmusError, NotMeaningful
 from litmus.events import Program, bv
-from litmus.lower import TARGETS, atoms, lower
+from litmus.lower import KERNEL_LOCK_TAGS, SRCU_TAGS, TARGETS, atoms, lower
 from litmus.relations import to_z3
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
 from litmus.syntax import ast
@@ -51,6 +51,12 @@ class ModelSpec:
             for part in (rmw.read, rmw.write, rmw.fence_after, rmw.fence_before):
                 tags.update(part or ())
         tags.update(t.store_mb_fence or ())
+        if t.kernel_locks:
+            tags.update(KERNEL_LOCK_TAGS)
+        if t.srcu:
+            tags.update(SRCU_TAGS)
+        if t.rmw_tag:
+            tags.add(t.rmw_tag)
         return tags
 
 
@@ -60,7 +66,7 @@ class WitnessCheckFailed(AssertionError):
 
 def run_model(spec: ModelSpec, base) -> Interpreter:  # type: ignore[no-untyped-def]
     interp = Interpreter(base, spec.loader, spec.variants)
-    env = Env(builtins(base.algebra))
+    env = Env(builtins(base))
     env = interp.run_model(spec.stdlib, env)
     interp.run_model(spec.model, env)
     return interp
@@ -114,7 +120,7 @@ class TestChecker:
     def value_term(self, value) -> z3.BitVecRef:  # type: ignore[no-untyped-def]
         if isinstance(value, ast.IntValue):
             return bv(value.value)
-        if isinstance(value, ast.RegLoc):
+        if isinstance(value, (ast.RegLoc, ast.MemLoc)):  # `x=[y]`: equal contents
             return self.location_term(value)
         return bv(self.program.addresses[value.name])
 
@@ -140,7 +146,7 @@ class TestChecker:
         for loc in [a.loc for a in atoms(self.test.condition.prop)] + list(self.test.locations):
             locs.setdefault(format_location(loc), loc)
         for atom in atoms(self.test.condition.prop):
-            if isinstance(atom.value, ast.RegLoc):
+            if isinstance(atom.value, (ast.RegLoc, ast.MemLoc)):
                 locs.setdefault(format_location(atom.value), atom.value)
         ordered = sorted(locs.values(), key=_herd_location_order)
         return [(format_location(loc), self.location_term(loc)) for loc in ordered]

@@ -187,7 +187,6 @@ def test_cat_unbound_name(tmp_path: Path, capsys) -> None:
     assert msg == "unbound name 'zzz'" and caret_text(text, caret) == "zzz"
 
 
-@pytest.mark.xfail(reason="include error is located in the litmus file, not the .cat (cat/interp.py)")
 def test_cat_missing_include_names_the_model(tmp_path: Path, capsys) -> None:
     bad = write(tmp_path, "inc.cat", '"bad"\ninclude "nope.cat"\n')
     good = write(tmp_path, "good.litmus", GOOD)
@@ -263,3 +262,13 @@ def test_no_traceback_in_a_real_process(tmp_path: Path) -> None:
         (["check", "-m", "power", str(good)], 2),
     ]:
         assert no_traceback(argv).returncode == status, argv
+
+
+def test_condition_compares_contents_of_bracketed_location(tmp_path: Path) -> None:
+    # `x=[y]` is equality of contents (herd): with x=2 and y=2 initially and no writes, Always.
+    from litmus import api
+
+    path = write(tmp_path, "contents.litmus", "C contents\n{ x=2; y=2; }\nP0(int *x) { int r0; r0 = READ_ONCE(*x); }\nexists (x=[y])\n")
+    (result,) = api.check(path, ["sc"])
+    assert result.observation == "Always"
+    assert result.states == ((("[x]", "2"), ("[y]", "2")),)

@@ -183,7 +183,11 @@ class Interpreter:
                         pass
             return env
         if isinstance(stmt, ast.Include):
-            return self.run_model(self.loader(stmt.filename, stmt.span), env)
+            try:
+                included = self.loader(stmt.filename, stmt.span)
+            except LitmusError as err:  # the include line is in this model file
+                raise err.located(self.path, self.source)
+            return self.run_model(included, env)
         if isinstance(stmt, ast.IfStmt):
             body = stmt.then if self.variant(stmt.cond) else stmt.orelse
             for s in body:
