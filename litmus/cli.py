@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_explore.add_check_options(check)
     cli_explore.add_commands(commands)
+    from litmus.scenario.cli import add_gen_parser
+
+    add_gen_parser(commands)
     return parser
 
 
@@ -197,6 +200,10 @@ def _error_results(path: str, model_names_: Sequence[str], message: str) -> list
 
 
 def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if any(p.endswith(".pb") for p in args.paths):  # pageblock scenarios: families in memory
+        from litmus.scenario.cli import run_scenarios
+
+        return run_scenarios(args, out, err)
     names = model_names(args.model)
     files = expand_paths(args.paths)
     if not files:
@@ -293,6 +300,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return run_check(args, out, err)
+        if args.command == "gen":
+            from litmus.scenario.cli import run_gen
+
+            return run_gen(args, out, err)
         if args.command in ("show", "compare"):
             from litmus import cli_explore
 
