@@ -194,8 +194,13 @@ class Algebra:
         return self.union(a, Relation({(e, e): True for e in self.universe}))
 
     # -- transitive closure
-    def plus(self, a: Relation) -> Relation:
-        """r+ exactly: static closure when r is static; otherwise terms over the may-graph."""
+    def plus(self, a: Relation, mode: str = "exact") -> Relation:
+        """r+: static closure when r is static; otherwise terms over the may-graph.
+
+        `mode` says what the caller needs of a closure over a cyclic may-graph: "pos" where
+        the result only has to be at least the closure (it sits where the constraint wants it
+        small: the solver then picks the least), "neg" at most the closure, "exact" both.
+        """
         if not a.entries:
             return a
         succ = a.successors()
@@ -204,7 +209,7 @@ class Algebra:
         components = strongly_connected(succ)
         if all(len(c) == 1 and (c[0], c[0]) not in a.entries for c in components):
             return self._plus_acyclic(succ, components)
-        return self._plus_fixpoint(a, succ)
+        return self._plus_fixpoint(a, succ, mode)
 
     def _plus_acyclic(self, succ, components) -> Relation:
         # The may-graph is a DAG: t(i,j) = r(i,j) | OR_k r(i,k) & exec(k) & t(k,j) has a unique
@@ -220,14 +225,15 @@ class Algebra:
             t[node] = {j: or_(cs) for j, cs in row.items()}
         return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
 
-    def _plus_fixpoint(self, a: Relation, succ) -> Relation:
-        # Cyclic may-graph: fresh t_ij, closed upward, and each true t_ij justified by a direct
-        # edge or a step to a pair of strictly smaller rank (the least fixpoint, any polarity).
+    def _plus_fixpoint(self, a: Relation, succ, mode: str) -> Relation:
+        # Cyclic may-graph: fresh t_ij. "pos": closed upward (t >= r | r;t). "neg": each true
+        # t_ij justified by a direct edge or a step to a pair of strictly smaller rank
+        # (t <= least fixpoint). "exact": both. Ranks are needed only for the upper bound.
         may = _static_closure(succ)
         self._fresh += 1
         tag = self._fresh
         t = {(i, j): z3.Bool(f"tc{tag}_{i}_{j}") for (i, j) in may}
-        rank = {(i, j): z3.Int(f"tcr{tag}_{i}_{j}") for (i, j) in may}
+        rank = {(i, j): z3.Int(f"tcr{tag}_{i}_{j}") for (i, j) in may} if mode != "pos" else {}
         for (i, j), tij in t.items():
             direct = a.entries.get((i, j), False)
             steps, ranked = [], []
@@ -235,10 +241,21 @@ class Algebra:
                 if (k, j) in t:
                     step = and_(c, self.executes[k], t[(k, j)])
                     steps.append(step)
-                    ranked.append(and_(step, rank[(k, j)] < rank[(i, j)]))
-            self.side_constraints.append(tij == to_z3(or_([direct, *steps])))
-            self.side_constraints.append(z3.Implies(tij, to_z3(or_([direct, *ranked]))))
+                    if rank:
+                        ranked.append(and_(step, rank[(k, j)] < rank[(i, j)]))
+            if mode != "neg":
+                self.side_constraints.append(z3.Implies(to_z3(or_([direct, *steps])), tij))
+            if mode != "pos":
+                self.side_constraints.append(z3.Implies(tij, to_z3(or_([direct, *ranked]))))
         return Relation(dict(t))
+
+    def fresh_relation(self, keys: Iterable[tuple[int, int]], name: str) -> Relation:
+        self._fresh += 1
+        return Relation({(i, j): z3.Bool(f"{name}{self._fresh}_{i}_{j}") for (i, j) in keys})
+
+    def fresh_set(self, keys: Iterable[int], name: str) -> EventSet:
+        self._fresh += 1
+        return EventSet({i: z3.Bool(f"{name}{self._fresh}_{i}") for i in keys})
 
 
 def _static_closure(succ: Mapping[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:

@@ -9,6 +9,7 @@ witnesses: a witness that fails its own model concretely is a bug.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -64,24 +65,24 @@ class Thunk:
     """A `let` binding not evaluated yet: most of a big model (data races, RCU) is never needed
     by a given test, so nothing is computed until a check reaches it."""
 
-    __slots__ = ("expr", "env", "interp", "value", "busy")
+    __slots__ = ("expr", "env", "interp", "values", "busy")
 
     def __init__(self, expr: ast.Expr, env: "Env", interp: "Interpreter") -> None:
         self.expr, self.env, self.interp = expr, env, interp
-        self.value: Any = None
+        self.values: dict[str, Any] = {}  # one value per polarity mode (see Interpreter.mode)
         self.busy = False
 
     def force(self) -> Any:
-        if self.expr is not None:
+        mode = self.interp.mode
+        if mode not in self.values:
             if self.busy:
                 raise self.interp.error("definition refers to itself (use 'let rec')", self.expr.span)
             self.busy = True
             try:
-                self.value = self.interp.eval(self.expr, self.env)
+                self.values[mode] = self.interp.eval(self.expr, self.env)
             finally:
                 self.busy = False
-            self.expr = self.env = None  # type: ignore[assignment]
-        return self.value
+        return self.values[mode]
 
 
 @dataclass
@@ -147,6 +148,23 @@ class Interpreter:
     def __post_init__(self) -> None:
         self.alg = self.base.algebra
         self._clock = 0
+        # Polarity of what is being evaluated: "pos" where the enclosing check wants the value
+        # small (under acyclic/irreflexive/empty), "neg" where it wants it large (under `\` or
+        # `~`, or a flag asking for non-emptiness), "exact" where both matter. Fixpoints over
+        # execution-dependent relations are encoded only as tightly as their polarity needs.
+        self.mode = "exact"
+
+    @contextmanager
+    def polarity(self, mode: str):  # type: ignore[no-untyped-def]
+        saved = self.mode
+        self.mode = mode
+        try:
+            yield
+        finally:
+            self.mode = saved
+
+    def flipped(self):  # type: ignore[no-untyped-def]
+        return self.polarity({"pos": "neg", "neg": "pos"}.get(self.mode, "exact"))
 
     # -- errors
     def error(self, message: str, span: Span | None) -> CatError:
@@ -170,17 +188,14 @@ class Interpreter:
             self.check(stmt, env)
             return env
         if isinstance(stmt, ast.Show):
-            for expr, name in zip(stmt.exprs, stmt.names):
-                if not stmt.unshow and name is not None:
-                    try:
-                        self.shows[name] = self.eval(expr, env)
-                    except CatError:
-                        pass
-                elif not stmt.unshow and isinstance(expr, ast.Var):
-                    try:
-                        self.shows[expr.name] = self.eval(expr, env)
-                    except CatError:
-                        pass
+            for expr, name in zip(stmt.exprs, stmt.names):  # evaluated only if displayed
+                label = name if name is not None else expr.name if isinstance(expr, ast.Var) else None
+                if label is None:
+                    continue
+                if stmt.unshow:
+                    self.shows.pop(label, None)
+                else:
+                    self.shows[label] = Thunk(expr, env, self)
             return env
         if isinstance(stmt, ast.Include):
             try:
@@ -223,6 +238,8 @@ class Interpreter:
         since each round that changes anything adds at least one pair.
         """
         values: dict[str, Any] = {b.name: EMPTY for b in bindings}
+        names = {b.name for b in bindings}
+        upward = self.mode == "pos" and not any(_negates(b.body, names) for b in bindings)
         settle = None
         for _round in range(10_000):
             # Each binding sees the values just computed before it in this round (as herd does):
@@ -237,6 +254,8 @@ class Interpreter:
                 return new
             if not static:
                 if settle is None and keys_now == {n: _keys(v) for n, v in values.items()}:
+                    if upward:
+                        return self._upward_fixpoint(bindings, env, keys_now, new)
                     settle = sum(len(k) for k in keys_now.values()) + 1
                 if settle is not None:
                     settle -= 1
@@ -245,8 +264,39 @@ class Interpreter:
             values = new
         raise self.error("recursive definition does not converge", bindings[0].span)
 
+    def _upward_fixpoint(self, bindings, env: Env, keys: dict[str, frozenset], sample: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """Monotone `let rec` in positive position: fresh variables closed under the body.
+
+        The may-keys have stopped growing, so fresh variables over them can hold any
+        solution of t >= F(t); the enclosing check wants t small, so the solver may as well
+        pick the least fixpoint, and nothing is lost by not pinning it down exactly.
+        """
+        fresh: dict[str, Any] = {}
+        for b in bindings:
+            if isinstance(sample[b.name], Relation):
+                fresh[b.name] = self.alg.fresh_relation(keys[b.name], "rec")
+            elif isinstance(sample[b.name], EventSet):
+                fresh[b.name] = self.alg.fresh_set(keys[b.name], "rec")
+            else:
+                fresh[b.name] = sample[b.name]
+        body_env = Env(dict(fresh), env)
+        for b in bindings:
+            target = fresh[b.name]
+            if not isinstance(target, (Relation, EventSet)):
+                continue
+            image = self.binding_value(b, body_env)
+            for k, c in _entries(image).items():
+                if k not in target.entries:
+                    raise self.error("recursive definition grew past its may-set", b.span)
+                self.alg.side_constraints.append(z3.Implies(to_z3(c), target.entries[k]))
+        return fresh
+
     # -- checks
     def check(self, stmt: ast.Check, env: Env) -> None:
+        with self.polarity("neg" if stmt.negated else "pos"):
+            self._check(stmt, env)
+
+    def _check(self, stmt: ast.Check, env: Env) -> None:
         value = self.eval(stmt.expr, env)
         name = stmt.name or _default_check_name(stmt)
         if stmt.test == "acyclic":
@@ -304,7 +354,7 @@ class Interpreter:
 
     def acyclic_formula(self, rel: Relation) -> Cond:
         """acyclic as a plain formula (usable under negation): no r+ self-loop."""
-        return self.irreflexive(self.alg.plus(rel))
+        return self.irreflexive(self.alg.plus(rel, self.mode))
 
     # -- expressions
     def eval(self, expr: ast.Expr, env: Env) -> Any:
@@ -361,7 +411,11 @@ class Interpreter:
 
     def _eval_App(self, expr: ast.App, env: Env) -> Any:
         fn = self.eval(expr.fn, env)
-        arg = self.eval(expr.arg, env)
+        if isinstance(fn, FunV) and _negates(fn.body, set(fn.params)):
+            with self.polarity("exact"):  # the body may use its argument either way round
+                arg = self.eval(expr.arg, env)
+        else:
+            arg = self.eval(expr.arg, env)
         return self.apply(fn, arg, expr.span)
 
     def apply(self, fn: Any, arg: Any, span: Span | None) -> Any:
@@ -380,8 +434,12 @@ class Interpreter:
         return self.eval(fn.body, fn.env.child(bindings))
 
     def _eval_Unop(self, expr: ast.Unop, env: Env) -> Any:
-        value = self.eval(expr.expr, env)
         op = expr.op
+        if op == "~":
+            with self.flipped():
+                value = self.eval(expr.expr, env)
+        else:
+            value = self.eval(expr.expr, env)
         if op == "~":
             if isinstance(value, EventSet):
                 return self.alg.set_complement(value)
@@ -394,9 +452,9 @@ class Interpreter:
         if op == "^-1":
             return self.alg.inverse(rel)
         if op == "+":
-            return self.alg.plus(rel)
+            return self.alg.plus(rel, self.mode)
         if op == "*":
-            return self.alg.reflexive(self.alg.plus(rel))
+            return self.alg.reflexive(self.alg.plus(rel, self.mode))
         if op == "?":
             return self.alg.reflexive(rel)
         raise self.error(f"unknown operator '{op}'", expr.span)
@@ -406,7 +464,11 @@ class Interpreter:
         op = expr.op
         if op in ("&", ";", "\\") and _is_empty(left):
             return left  # nothing can come of it: the right side is never built
-        right = self.eval(expr.right, env)
+        if op == "\\":
+            with self.flipped():
+                right = self.eval(expr.right, env)
+        else:
+            right = self.eval(expr.right, env)
         if op in ("&", ";") and _is_empty(right):
             return right if op == "&" or isinstance(right, Relation) else EMPTY
         if op == "*":
@@ -490,6 +552,45 @@ def _describe(value: Any) -> str:
     if isinstance(value, TupleV):
         return "a tuple"
     return type(value).__name__
+
+
+def _entries(value: Any) -> dict:
+    return dict(value.entries) if isinstance(value, (EventSet, Relation)) else {}
+
+
+_NEGATES_CACHE: dict[tuple[int, frozenset], bool] = {}
+
+
+def _negates(expr: ast.Expr, names: set[str]) -> bool:
+    """Whether any of `names` may occur in a negative position of `expr` (under `\\`'s right
+    side, `~`, or an argument of a function call), so that a one-sided encoding is unsafe."""
+    key = (id(expr), frozenset(names))
+    if key not in _NEGATES_CACHE:
+        _NEGATES_CACHE[key] = _mentions_negatively(expr, frozenset(names), False)
+    return _NEGATES_CACHE[key]
+
+
+def _mentions_negatively(node: Any, names: frozenset, negative: bool) -> bool:
+    if isinstance(node, ast.Var):
+        return negative and node.name in names
+    if isinstance(node, ast.Binop) and node.op == "\\":
+        return _mentions_negatively(node.left, names, negative) or _mentions_negatively(node.right, names, True)
+    if isinstance(node, ast.Unop) and node.op == "~":
+        return _mentions_negatively(node.expr, names, True)
+    if isinstance(node, ast.App):
+        builtin = isinstance(node.fn, ast.Var) and node.fn.name in ("domain", "range")
+        return _mentions_negatively(node.fn, names, negative) or _mentions_negatively(
+            node.arg, names, negative or not builtin
+        )
+    if isinstance(node, tuple):
+        return any(_mentions_negatively(n, names, negative) for n in node)
+    if hasattr(node, "__dataclass_fields__"):
+        return any(
+            _mentions_negatively(getattr(node, f), names, negative)
+            for f in node.__dataclass_fields__
+            if f != "span"
+        )
+    return False
 
 
 def _is_empty(value: Any) -> bool:
