@@ -63,7 +63,11 @@ def test_table_is_well_formed():
 
 
 def test_every_litmus_file_has_a_row_and_every_row_a_file():
-    files = {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.litmus")}
+    own_tables = [p.parent for p in ROOT.rglob("expected.tsv") if p.parent != ROOT]  # e.g. pageblock/
+    files = {
+        p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.litmus")
+        if not any(t in p.parents for t in own_tables)
+    }  # fmt: skip
     rows = {row["test"] for row in _rows()}
     assert sorted(files - rows) == [], "litmus files without a row in expected.tsv"
     assert sorted(rows - files) == [], "rows in expected.tsv without a litmus file"
