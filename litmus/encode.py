@@ -113,9 +113,9 @@ class _BaseRelations:
         return a != b
 
     def primitive(self, name: str):
-        if name in self.base:
-            return self.base[name]
-        return self.tag_set(name)
+        if name not in self.base:
+            self.base[name] = self.tag_set(name)  # memoised: models name tag sets often
+        return self.base[name]
 
 
 class SymbolicExecution(_BaseRelations):

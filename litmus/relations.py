@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Union
 
 import z3
+from z3 import z3core
 
 Cond = Union[bool, z3.BoolRef]  # True, or a z3 term (False entries are absent)
 
@@ -24,15 +25,45 @@ def is_true(c: Cond) -> bool:
     return c is True
 
 
+# z3's Python And/Or/Not check and coerce every argument; these hot paths build millions of
+# terms, so they call the C API directly on arguments known to be Bool terms of one context.
+def _mk_nary(mk, args: list) -> z3.BoolRef:
+    ctx = args[0].ctx
+    array = (z3.Ast * len(args))()
+    for k, a in enumerate(args):
+        array[k] = a.as_ast()
+    return z3.BoolRef(mk(ctx.ref(), len(args), array), ctx)
+
+
+def mk_and(args: list) -> z3.BoolRef:
+    return _mk_nary(z3core.Z3_mk_and, args)
+
+
+def mk_or(args: list) -> z3.BoolRef:
+    return _mk_nary(z3core.Z3_mk_or, args)
+
+
+def mk_not(a: z3.BoolRef) -> z3.BoolRef:
+    return z3.BoolRef(z3core.Z3_mk_not(a.ctx.ref(), a.as_ast()), a.ctx)
+
+
+def mk_implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
+    return z3.BoolRef(z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
 def and_(*conds: Cond) -> Cond:
-    rest = [c for c in conds if c is not True]
-    if any(c is False for c in rest):
-        return False
+    rest = []
+    for c in conds:
+        if c is True:
+            continue
+        if c is False:
+            return False
+        rest.append(c)
     if not rest:
         return True
     if len(rest) == 1:
         return rest[0]
-    return z3.And(rest)
+    return mk_and(rest)
 
 
 def or_(conds: Iterable[Cond]) -> Cond:
@@ -46,7 +77,7 @@ def or_(conds: Iterable[Cond]) -> Cond:
         return False
     if len(rest) == 1:
         return rest[0]
-    return z3.Or(rest)
+    return mk_or(rest)
 
 
 def not_(c: Cond) -> Cond:
@@ -54,7 +85,7 @@ def not_(c: Cond) -> Cond:
         return False
     if c is False:
         return True
-    return z3.Not(c)
+    return mk_not(c)
 
 
 def to_z3(c: Cond) -> z3.BoolRef:
@@ -244,9 +275,9 @@ class Algebra:
                     if rank:
                         ranked.append(and_(step, rank[(k, j)] < rank[(i, j)]))
             if mode != "neg":
-                self.side_constraints.append(z3.Implies(to_z3(or_([direct, *steps])), tij))
+                self.side_constraints.append(mk_implies(to_z3(or_([direct, *steps])), tij))
             if mode != "pos":
-                self.side_constraints.append(z3.Implies(tij, to_z3(or_([direct, *ranked]))))
+                self.side_constraints.append(mk_implies(tij, to_z3(or_([direct, *ranked]))))
         return Relation(dict(t))
 
     def fresh_relation(self, keys: Iterable[tuple[int, int]], name: str) -> Relation:
