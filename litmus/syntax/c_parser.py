@@ -429,6 +429,7 @@ def _parser() -> Lark:
             lexer="contextual",
             maybe_placeholders=True,
             transformer=_ToAst(),
+            cache=True,  # parse tables kept in the temp dir: start-up in ms, not a second
         )
     return _PARSER
 
