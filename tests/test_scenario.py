@@ -247,16 +247,12 @@ def test_batched_states_are_included_in_the_sequential_twins():
     assert set(torn.states) < set(seq.states)
 
 
-def test_check_reports_inclusion(capsys):
+def test_check_reports_inclusion(tmp_path, capsys):
     from litmus.cli import main
 
-    small = ROOT.parent.parent / "tests" / "_small_batch.pb"
-    text = "scenario tiny\npageblocks 2\ncpu W { batch { set 0..1 } }\ncpu R { read 0..1 }\nask torn R\n"
-    small.write_text(text)
-    try:
-        assert main(["check", "-m", "sc,tso", str(small)]) == 0
-    finally:
-        small.unlink()
+    small = tmp_path / "tiny.pb"
+    small.write_text("scenario tiny\npageblocks 2\ncpu W { batch { set 0..1 } }\ncpu R { read 0..1 }\nask torn R\n")
+    assert main(["check", "-m", "sc,tso", str(small)]) == 0
     out = capsys.readouterr().out
     assert "inclusion: pageblock-tiny-torn ⊆ pageblock-tiny-torn-seq (batched ⊆ sequential) under tso: yes" in out
 
