@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from litmus.cat import ast as cat_ast
-from litmus.cat.parser import parse_cat, parse_cat_file
-from litmus.check import ModelSpec, check_test
+from litmus.cat.parser import parse_cat_file
+from litmus.checker import ModelSpec, check_test
 from litmus.errors import LitmusError, Span
 from litmus.result import Result
+from litmus.syntax.ast import LitmusTest
 from litmus.syntax.c_parser import parse_file, parse_litmus
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -68,18 +71,23 @@ def load_model(name_or_path: str) -> ModelSpec:
 
 
 def run_file(path: str, models: list[ModelSpec], timeout: float | None = None,
-             recheck: bool = False) -> list[Result]:  # fmt: skip
+             recheck: bool = False, **options: Any) -> list[Result]:  # fmt: skip
     """Check one litmus file under each model; LitmusError for a bad or missing file."""
-    test = parse_file(path)
-    return run_test(test, models, timeout, recheck)
+    return run_test(parse_file(path), models, timeout, recheck, **options)
 
 
-def run_test(test, models: list[ModelSpec], timeout: float | None = None,  # type: ignore[no-untyped-def]
-             recheck: bool = False) -> list[Result]:  # fmt: skip
+def run_test(test: LitmusTest, models: list[ModelSpec], timeout: float | None = None,
+             recheck: bool = False, *, explain: bool = True, skip_checks: Iterable[str] = (),
+             graph_all: bool = False) -> list[Result]:  # fmt: skip
+    """Check a parsed test under each model. `explain`: say why Never verdicts are forbidden;
+    `skip_checks`: model checks to drop (herd's -skipchecks); `graph_all`: one witness per state."""
     results = []
     for spec in models:
         try:
-            results.append(check_test(test, spec, timeout, recheck))
+            results.append(check_test(
+                test, spec, timeout, recheck, skip_checks=skip_checks, graph_all=graph_all,
+                explain=explain,
+            ))  # fmt: skip
         except LitmusError as err:
             raise err.located(test.path, test.source)
     return results

@@ -14,7 +14,6 @@ worker process checks one file at a time and sends each (test, model) result as 
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 import signal
@@ -77,48 +76,21 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
                per_model: bool = True) -> list[Result]:  # fmt: skip
     """Check one file under each model (LitmusError for a bad file); `emit(result)` as each ends.
 
-    Plain runs go through `api.run_file` (once per model when `per_model`, so each result can be
-    sent as it ends); --skip-check / --graph-all need the checker's extra arguments.
+    With `per_model`, each model runs under its own time limit, so each result can be sent as
+    it ends.
     """
-    check_module = importlib.import_module("litmus.check")
-    saved = check_module.EXPLAIN
-    check_module.EXPLAIN = options.explain  # api.run_file's checks explain Never verdicts or not
-    try:
-        return _check_file(path, specs, options, emit, per_model)
-    finally:
-        check_module.EXPLAIN = saved
-
-
-def _check_file(path: str, specs: Sequence[Any], options: Options, emit: Any,
-                per_model: bool) -> list[Result]:  # fmt: skip
     from litmus import api
 
-    plain = not options.skip_checks and not options.graph_all
-    if plain:
-        groups = [[spec] for spec in specs] if per_model else [list(specs)]
-        results: list[Result] = []
-        for group in groups:
-            for r in _limited(lambda: api.run_file(path, group, options.timeout), path, group, options):
-                results.append(r)
-                if emit is not None:
-                    emit(r)
-        return results
-    from litmus.check import check_test
-    from litmus.syntax.c_parser import parse_file
+    groups = [[spec] for spec in specs] if per_model else [list(specs)]
+    results: list[Result] = []
+    for group in groups:
+        def run(group: list[Any] = group) -> list[Result]:
+            return api.run_file(
+                path, group, options.timeout, explain=options.explain,
+                skip_checks=options.skip_checks, graph_all=options.graph_all,
+            )  # fmt: skip
 
-    test = parse_file(path)
-    results = []
-    for spec in specs:
-        def one(spec: Any = spec) -> list[Result]:
-            try:
-                return [check_test(
-                    test, spec, options.timeout, skip_checks=options.skip_checks,
-                    graph_all=options.graph_all, explain=options.explain,
-                )]  # fmt: skip
-            except LitmusError as err:
-                raise err.located(test.path, test.source) from None
-
-        for r in _limited(one, path, [spec], options):
+        for r in _limited(run, path, group, options):
             results.append(r)
             if emit is not None:
                 emit(r)

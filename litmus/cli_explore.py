@@ -176,7 +176,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from litmus import api
-    from litmus.check import check_test
+    from litmus.checker import check_test
     from litmus.report.dot import result_dot, witness_dot
     from litmus.syntax.c_parser import parse_file
 

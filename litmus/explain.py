@@ -457,7 +457,7 @@ def extend(checker: Any, result: Result, deadline: float | None, graph_all: bool
 def explain(test: Any, spec: Any, skip_checks: frozenset[str] = frozenset(),
             timeout: float | None = None) -> Explanation | None:  # fmt: skip
     """Why-forbidden for one parsed test under one model (None when the outcome is reachable)."""
-    from litmus.check import TestChecker
+    from litmus.checker import TestChecker
     from litmus.lower import lower
 
     checker = TestChecker(test, spec, lower(test, spec.target), frozenset(skip_checks))

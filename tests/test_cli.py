@@ -34,7 +34,7 @@ class FakeApi:
             raise LitmusError(f"unknown model {name!r} (known: sc, tso, lkmm)")
         return FakeModel(name)
 
-    def run_file(self, path: str, models: list[FakeModel], timeout: float | None) -> list[Result]:
+    def run_file(self, path: str, models: list[FakeModel], timeout: float | None, **options: object) -> list[Result]:
         self.calls.append((path, [m.name for m in models], timeout))
         stem = Path(path).stem
         if self.interrupt_at == stem:

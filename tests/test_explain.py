@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from litmus import api
-from litmus.check import check_test
+from litmus.checker import check_test
 from litmus.explain import explain, shortest_cycle
 from litmus.result import NEVER
 from litmus.syntax.c_parser import parse_file

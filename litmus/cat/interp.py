@@ -411,12 +411,14 @@ class Interpreter:
 
     def _eval_App(self, expr: ast.App, env: Env) -> Any:
         fn = self.eval(expr.fn, env)
-        if isinstance(fn, FunV) and _negates(fn.body, set(fn.params)):
-            with self.polarity("exact"):  # the body may use its argument either way round
-                arg = self.eval(expr.arg, env)
-        else:
-            arg = self.eval(expr.arg, env)
-        return self.apply(fn, arg, expr.span)
+        if isinstance(fn, FunV):
+            # Arguments are passed unevaluated: the body forces each in the polarity it uses it
+            # (a parameter under `\` is wanted large), and not at all if it never needs it.
+            items = expr.arg.items if isinstance(expr.arg, ast.Tuple) else (expr.arg,)
+            if len(fn.params) == len(items):
+                bindings = {p: Thunk(item, env, self) for p, item in zip(fn.params, items)}
+                return self.eval(fn.body, fn.env.child(bindings))
+        return self.apply(fn, self.eval(expr.arg, env), expr.span)
 
     def apply(self, fn: Any, arg: Any, span: Span | None) -> Any:
         if isinstance(fn, Builtin):

@@ -26,7 +26,6 @@ from litmus.syntax import ast
 from litmus.syntax.printer import format_condition, format_location
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
-EXPLAIN = True  # check_test's default: explain Never verdicts (batch runs turn it off when unused)
 
 
 @dataclass(frozen=True)
@@ -309,8 +308,8 @@ def _herd_state_order(state: State) -> tuple:
 
 def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
                recheck: bool = False, skip_checks: Iterable[str] = (), graph_all: bool = False,
-               explain: bool | None = None) -> Result:  # fmt: skip
-    """Check one parsed test under one model (explain: why-forbidden; default EXPLAIN)."""
+               explain: bool = True) -> Result:  # fmt: skip
+    """Check one parsed test under one model (explain: say why a Never verdict is forbidden)."""
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
     try:
@@ -326,7 +325,6 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
     result = checker.run(deadline, recheck=recheck)
     from litmus import explain as _explain  # per-state witnesses, why forbidden
 
-    explain = EXPLAIN if explain is None else explain
     result = _explain.extend(checker, result, deadline, graph_all=graph_all, explain=explain)
     total = time.perf_counter() - start
     return _with_times(result, total, build)
@@ -336,18 +334,3 @@ def _with_times(result: Result, total: float, build: float) -> Result:
     from dataclasses import replace
 
     return replace(result, time_s=total, build_s=build, solve_s=total - build)
-
-
-class _CallableModule(type(time)):  # type: ignore[misc]
-    """`litmus.check(...)`: the package re-exports `litmus.api.check` under the name this module
-    also has (importing it rebinds the attribute), so the module itself forwards calls."""
-
-    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        from litmus.api import check
-
-        return check(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule
