@@ -39,6 +39,7 @@ class Options:
     skip_checks: tuple[str, ...] = ()
     graph_all: bool = False
     explain: bool = True
+    count: bool = True  # herd's States and counts; tables need only the verdict
 
 
 @dataclass
@@ -88,6 +89,7 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
             return api.run_file(
                 path, group, options.timeout, explain=options.explain,
                 skip_checks=options.skip_checks, graph_all=options.graph_all,
+                count=options.count,
             )  # fmt: skip
 
         for r in _limited(run, path, group, options):

@@ -162,7 +162,10 @@ class TestChecker:
         return tuple(out)
 
     # -- questions
-    def run(self, deadline: float | None, recheck: bool = False) -> Result:
+    def run(self, deadline: float | None, recheck: bool = False, count: bool = True) -> Result:
+        """herd's answer. With `count` False only the verdict: two solver calls (is some
+        execution in the condition? out of it?) instead of enumerating every execution, for
+        reports that show no States or counts (tables)."""
         start = time.perf_counter()
         assumptions = list(self.axioms.values())
         keys = self.execution.execution_key()
@@ -170,7 +173,20 @@ class TestChecker:
         positive = negative = 0
         witness_model = None
         self.solver.push()
-        while True:
+        while not count:
+            found = {}
+            for side, term in ((True, self.condition), (False, z3.Not(self.condition))):
+                status = self._check(assumptions + [term], deadline)
+                if status == z3.unknown:
+                    self.solver.pop()
+                    return self._unknown(start, deadline)
+                if status == z3.sat:
+                    found[side] = self.solver.model()
+            positive, negative = int(True in found), int(False in found)
+            wants = self.test.condition.quantifier == "exists"
+            witness_model = found.get(wants)
+            break
+        while count:
             status = self._check(assumptions, deadline)
             if status == z3.unknown:
                 self.solver.pop()
@@ -213,7 +229,7 @@ class TestChecker:
             states=tuple(sorted(states, key=_herd_state_order)), positive=positive,
             negative=negative, flags=tuple(sorted(set(flags))),
             witness=self.witness(witness_model) if witness_model is not None else None,
-            solve_s=time.perf_counter() - start,
+            solve_s=time.perf_counter() - start, counted=count,
         )  # fmt: skip
 
     def _check(self, assumptions: list[z3.BoolRef], deadline: float | None):  # type: ignore[no-untyped-def]
@@ -308,8 +324,9 @@ def _herd_state_order(state: State) -> tuple:
 
 def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
                recheck: bool = False, skip_checks: Iterable[str] = (), graph_all: bool = False,
-               explain: bool = True) -> Result:  # fmt: skip
-    """Check one parsed test under one model (explain: say why a Never verdict is forbidden)."""
+               explain: bool = True, count: bool = True) -> Result:  # fmt: skip
+    """Check one parsed test under one model (explain: say why a Never verdict is forbidden;
+    count: enumerate executions for States and Positive/Negative, else the verdict only)."""
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
     try:
@@ -322,7 +339,7 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
         )  # fmt: skip
     checker = TestChecker(test, spec, program, frozenset(skip_checks))
     build = time.perf_counter() - start
-    result = checker.run(deadline, recheck=recheck)
+    result = checker.run(deadline, recheck=recheck, count=count)
     from litmus import explain as _explain  # per-state witnesses, why forbidden
 
     result = _explain.extend(checker, result, deadline, graph_all=graph_all, explain=explain)

@@ -227,7 +227,7 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     status = EXIT_OK
     collected: list[Result] = []
     progress = Progress(err, len(files))
-    batch = cli_explore.make_batch(args, files, names)
+    batch = cli_explore.make_batch(args, files, names, fmt)
     graphs = cli_explore.GraphWriter(args, err)
 
     def handle(outcome: Any) -> None:

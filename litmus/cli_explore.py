@@ -102,10 +102,14 @@ def add_commands(commands: Any) -> None:
 # -- check ----------------------------------------------------------------------------------
 
 
-def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[str]) -> Any:
+def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[str],
+               fmt: str = "herd") -> Any:  # fmt: skip
     from litmus.batch import Batch, Options
 
+    wants_states = fmt != "table" or bool(getattr(args, "graph", None))
     options = Options(
+        # a table shows verdicts only: two solver calls, no enumeration of executions
+        count=wants_states,
         timeout=args.timeout, skip_checks=tuple(getattr(args, "skip_check", ()) or ()),
         graph_all=bool(getattr(args, "graph_all", False)),
         # why-forbidden costs a few solver calls per Never verdict: only when something shows it

@@ -59,6 +59,9 @@ class Result:
     error: str | None = None  # one-line reason when no verdict (bad input, timeout reason)
     not_meaningful: str | None = None  # e.g. 'synchronize_rcu is not meaningful under tso'
     witness: Witness | None = field(default=None, compare=False)
+    # False when only the verdict was asked for (tables): states, positive and negative are then
+    # not herd's lists and counts but whether some execution is in / out of the condition
+    counted: bool = True
     build_s: float = 0.0  # time spent building the z3 problem (bench)
     solve_s: float = 0.0  # time spent in the solver (bench)
     # Why forbidden (a Never verdict): the model checks that rule the outcome

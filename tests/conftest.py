@@ -16,3 +16,16 @@ def corpus(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference corpus not found at {path}")
     return path
+
+
+def test_id(path: Path) -> str:
+    """A readable pytest id for a litmus file: its path inside the repo or the corpus."""
+    for root in (REPO, CORPUS):
+        try:
+            return str(path.relative_to(root))
+        except ValueError:
+            pass
+    return str(path)
+
+
+test_id.__test__ = False  # a helper, not a test

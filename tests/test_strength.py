@@ -35,7 +35,7 @@ import pytest
 
 from litmus import api
 from litmus.result import Result
-from tests.conftest import CORPUS, REPO
+from tests.conftest import CORPUS, REPO, test_id
 
 MODELS = ["sc", "tso", "arm"]
 
@@ -54,15 +54,6 @@ def _files() -> list[Path]:
         if folder.is_dir():
             files.extend(sorted(folder.glob(pattern)))
     return files
-
-
-def _id(path: Path) -> str:
-    for root in (REPO, CORPUS):
-        try:
-            return str(path.relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
 
 
 FILES = _files()
@@ -105,14 +96,14 @@ def missing(weaker: Result, stronger: Result) -> list:
     return sorted(set(stronger.states) - set(weaker.states))
 
 
-@pytest.mark.parametrize("path", FILES, ids=_id)
+@pytest.mark.parametrize("path", FILES, ids=test_id)
 def test_sc_is_strongest(path: Path) -> None:
     r = results_of(path)
     assert not missing(r["tso"], r["sc"]), f"reachable under sc, not tso: {missing(r['tso'], r['sc'])}"
     assert not missing(r["arm"], r["sc"]), f"reachable under sc, not arm: {missing(r['arm'], r['sc'])}"
 
 
-@pytest.mark.parametrize("path", FILES, ids=_id)
+@pytest.mark.parametrize("path", FILES, ids=test_id)
 def test_tso_within_arm(path: Path) -> None:
     r = results_of(path)
     extra = missing(r["arm"], r["tso"])

@@ -28,7 +28,7 @@ from litmus.result import ALWAYS, SOMETIMES, Result
 from litmus.syntax import ast
 from litmus.syntax.c_parser import parse_file
 from litmus.syntax.printer import format_location
-from tests.conftest import CORPUS, REPO
+from tests.conftest import CORPUS, REPO, test_id
 
 MODELS = ["sc", "tso", "arm"]
 
@@ -43,15 +43,6 @@ def _files() -> list[Path]:
         if folder.is_dir():
             files.extend(sorted(folder.glob("*.litmus")))
     return files
-
-
-def _id(path: Path) -> str:
-    for root in (REPO, CORPUS):
-        try:
-            return str(path.relative_to(root))
-        except ValueError:
-            pass
-    return str(path)
 
 
 FILES = _files()
@@ -114,7 +105,7 @@ def holds(prop: ast.Prop, state: dict[str, str]) -> bool:
 
 
 @pytest.mark.parametrize("model", MODELS)
-@pytest.mark.parametrize("path", FILES, ids=_id)
+@pytest.mark.parametrize("path", FILES, ids=test_id)
 def test_every_execution_rechecks(path: Path, model: str) -> None:
     result = checked(path, model)
     if result.not_meaningful:
@@ -127,7 +118,7 @@ def test_every_execution_rechecks(path: Path, model: str) -> None:
 
 
 @pytest.mark.parametrize("model", MODELS)
-@pytest.mark.parametrize("path", FILES, ids=_id)
+@pytest.mark.parametrize("path", FILES, ids=test_id)
 def test_witness_is_consistent(path: Path, model: str) -> None:
     result = checked(path, model)
     if result.not_meaningful:
