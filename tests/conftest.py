@@ -29,3 +29,12 @@ def test_id(path: Path) -> str:
 
 
 test_id.__test__ = False  # a helper, not a test
+
+
+def own_litmus_files() -> list[Path]:
+    """litmus_tests/**.litmus, keeping only the N = 2 members of the pageblock families
+    (tests/test_scenario.py checks the families; their larger members take seconds each)."""
+    return sorted(
+        p for p in (REPO / "litmus_tests").rglob("*.litmus")
+        if "pageblock" not in p.parts or ("-N2" in p.name and "race-locked" not in p.name)
+    )  # fmt: skip

@@ -13,10 +13,10 @@ import pytest
 from litmus import api, cli
 from litmus.report.dot import event_label, witness_dot
 from litmus.result import ALWAYS, NEVER, SOMETIMES, WitnessEvent
-from tests.conftest import corpus
+from tests.conftest import corpus, own_litmus_files
 
 REPO = Path(__file__).resolve().parents[1]
-OURS = sorted((REPO / "litmus_tests").rglob("*.litmus"))
+OURS = own_litmus_files()
 MODELS = ["sc", "tso", "arm"]
 DOT = shutil.which("dot")
 

@@ -35,17 +35,13 @@ import pytest
 
 from litmus import api
 from litmus.result import Result
-from tests.conftest import CORPUS, REPO, test_id
+from tests.conftest import CORPUS, REPO, own_litmus_files, test_id
 
 MODELS = ["sc", "tso", "arm"]
 
 
 def _files() -> list[Path]:
-    # the pageblock families (tests/test_scenario.py checks them): only their N = 2 members
-    files = sorted(
-        p for p in (REPO / "litmus_tests").rglob("*.litmus")
-        if "pageblock" not in p.parts or ("-N2" in p.name and "race-locked" not in p.name)
-    )  # fmt: skip
+    files = own_litmus_files()
     for folder, pattern in [
         (CORPUS / "lkmm-kernel" / "tests", "*.litmus"),
         (CORPUS / "herd-linux", "*.litmus"),

@@ -28,17 +28,13 @@ from litmus.result import ALWAYS, SOMETIMES, Result
 from litmus.syntax import ast
 from litmus.syntax.c_parser import parse_file
 from litmus.syntax.printer import format_location
-from tests.conftest import CORPUS, REPO, test_id
+from tests.conftest import CORPUS, own_litmus_files, test_id
 
 MODELS = ["sc", "tso", "arm"]
 
 
 def _files() -> list[Path]:
-    # the pageblock families (tests/test_scenario.py checks them): only their N = 2 members
-    files = sorted(
-        p for p in (REPO / "litmus_tests").rglob("*.litmus")
-        if "pageblock" not in p.parts or ("-N2" in p.name and "race-locked" not in p.name)
-    )  # fmt: skip
+    files = own_litmus_files()
     for folder in (CORPUS / "lkmm-kernel" / "tests", CORPUS / "herd-linux"):
         if folder.is_dir():
             files.extend(sorted(folder.glob("*.litmus")))
