@@ -78,10 +78,12 @@ class Thunk:
             if self.busy:
                 raise self.interp.error("definition refers to itself (use 'let rec')", self.expr.span)
             self.busy = True
+            saved, self.interp.may_only = self.interp.may_only, False  # a real value, cached
             try:
                 self.values[mode] = self.interp.eval(self.expr, self.env)
             finally:
                 self.busy = False
+                self.interp.may_only = saved
         return self.values[mode]
 
 
@@ -153,6 +155,9 @@ class Interpreter:
         # `~`, or a flag asking for non-emptiness), "exact" where both matter. Fixpoints over
         # execution-dependent relations are encoded only as tightly as their polarity needs.
         self.mode = "exact"
+        # While only may-keys are wanted (finding where a recursive definition can grow),
+        # every name reads as its all-True stand-in: the rounds stay static Python sets.
+        self.may_only = False
 
     @contextmanager
     def polarity(self, mode: str):  # type: ignore[no-untyped-def]
@@ -247,15 +252,23 @@ class Interpreter:
             new = dict(values)
             round_env = Env(new, env)  # shares `new`: later bindings see earlier updates
             for b in bindings:
-                new[b.name] = self.binding_value(b, round_env)
+                # Monotone in positive position, only the may-keys are needed before the fresh
+                # variables take over: iterate on all-True stand-ins, which keep every key and
+                # build no terms.
+                saved, self.may_only = self.may_only, upward
+                try:
+                    value = self.binding_value(b, round_env)
+                finally:
+                    self.may_only = saved
+                new[b.name] = _standin(value) if upward else value
             keys_now = {n: _keys(v) for n, v in new.items()}
-            static = all(_is_static(v) for v in new.values())
+            static = not upward and all(_is_static(v) for v in new.values())
             if static and keys_now == {n: _keys(v) for n, v in values.items()}:
                 return new
+            if upward and keys_now == {n: _keys(v) for n, v in values.items()}:
+                return self._upward_fixpoint(bindings, env, keys_now, new)
             if not static:
                 if settle is None and keys_now == {n: _keys(v) for n, v in values.items()}:
-                    if upward:
-                        return self._upward_fixpoint(bindings, env, keys_now, new)
                     settle = sum(len(k) for k in keys_now.values()) + 1
                 if settle is not None:
                     settle -= 1
@@ -363,13 +376,12 @@ class Interpreter:
 
     def _eval_Var(self, expr: ast.Var, env: Env) -> Any:
         try:
-            return env.lookup(expr.name)
+            value = env.lookup(expr.name)
         except KeyError:
-            pass
-        value = self.base.primitive(expr.name)
-        if value is None:
-            raise self.error(f"unbound name '{expr.name}'", expr.span)
-        return value
+            value = self.base.primitive(expr.name)
+            if value is None:
+                raise self.error(f"unbound name '{expr.name}'", expr.span) from None
+        return _standin(value) if self.may_only else value
 
     def _eval_Tag(self, expr: ast.Tag, env: Env) -> Any:
         return TagV(expr.name)
@@ -554,6 +566,14 @@ def _describe(value: Any) -> str:
     if isinstance(value, TupleV):
         return "a tuple"
     return type(value).__name__
+
+
+def _standin(value: Any) -> Any:
+    if isinstance(value, Relation):
+        return Relation({k: True for k in value.entries})
+    if isinstance(value, EventSet):
+        return EventSet({k: True for k in value.entries})
+    return value
 
 
 def _entries(value: Any) -> dict:
