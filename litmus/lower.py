@@ -304,7 +304,7 @@ class Lowerer:
             if isinstance(loc, ast.MemLoc):
                 add(loc.name)
         for prop in (self.test.filter, self.test.condition.prop):
-            for atom in _atoms(prop):
+            for atom in atoms(prop):
                 if isinstance(atom.loc, ast.MemLoc):
                     add(atom.loc.name)
                 if isinstance(atom.value, (ast.MemLoc, ast.AddrValue)):
@@ -705,23 +705,19 @@ def _as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
     return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]
 
 
-def _atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
+def atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
+    """The atoms of a proposition, left to right."""
     if prop is None:
         return []
     if isinstance(prop, ast.PAtom):
         return [prop]
     if isinstance(prop, ast.PNot):
-        return _atoms(prop.prop)
+        return atoms(prop.prop)
     if isinstance(prop, (ast.PAnd, ast.POr, ast.PImplies)):
-        return _atoms(prop.left) + _atoms(prop.right)
+        return atoms(prop.left) + atoms(prop.right)
     return []
 
 
-def atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
-    """The atoms of a proposition, left to right."""
-    return _atoms(prop)
-
-
 def lower(test: ast.LitmusTest, target: str) -> Program:
-    """Lower `test` for the named target ('sc', 'tso', 'arm')."""
+    """Lower `test` for the named target ('sc', 'tso', 'arm', 'lkmm')."""
     return Lowerer(test, TARGETS[target]).lower()

@@ -8,7 +8,7 @@ witnesses: a witness that fails its own model concretely is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -642,28 +642,3 @@ def _default_check_name(stmt: ast.Check) -> str:
     if isinstance(stmt.expr, ast.Var):
         return stmt.expr.name
     return stmt.test
-
-
-def cycle_edges(rel: Relation, nodes: Iterable[int]) -> list[int] | None:
-    """A cycle of a static relation restricted to `nodes` (for explanations), or None."""
-    allowed = set(nodes)
-    succ: dict[int, list[int]] = {}
-    for (i, j), c in rel.entries.items():
-        if c is True and i in allowed and j in allowed:
-            succ.setdefault(i, []).append(j)
-    for start in sorted(succ):
-        path, seen = [start], {start: 0}
-        stack = [iter(succ.get(start, []))]
-        while stack:
-            for j in stack[-1]:
-                if j == start:
-                    return path
-                if j not in seen:
-                    seen[j] = len(path)
-                    path.append(j)
-                    stack.append(iter(succ.get(j, [])))
-                    break
-            else:
-                stack.pop()
-                path.pop()
-    return None
