@@ -15,6 +15,9 @@ class Span:
     end_column: int | None = None
 
 
+NOSPAN = Span(0, 0)  # for nodes built by hand (tests, generators): no place in a file
+
+
 class LitmusError(Exception):
     """Bad input (litmus file, cat model, scenario, command line): reported without a traceback."""
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from litmus.errors import Span
-
-NOSPAN = Span(0, 0)
+from litmus.errors import NOSPAN, Span
 
 # ---------------------------------------------------------------- expressions
 
