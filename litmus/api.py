@@ -15,6 +15,7 @@ from litmus.errors import LitmusError, Span
 from litmus.result import Result
 from litmus.syntax.ast import LitmusTest
 from litmus.syntax.c_parser import parse_file, parse_litmus
+from litmus.syntax.macros import parse_macro_file
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 if not MODELS_DIR.is_dir():  # running from a source checkout: models/ sits beside the package
@@ -60,12 +61,7 @@ def load_model(name_or_path: str) -> ModelSpec:
         )  # fmt: skip
     path = Path(name_or_path)
     if path.suffix == ".cfg":
-        # herd's configurations (linux-kernel.cfg: .def macros, .bell, .cat, lock.cat) need
-        # cat's `with ... from` choices over lock events, which the interpreter lacks so far.
-        raise LitmusError(
-            f"{name_or_path}: herd configuration files are not supported yet (the kernel's "
-            "lock.cat needs cat's `with ... from`); use -m lkmm, litmus's own LKMM"
-        )
+        return _load_herd_config(path, stdlib)
     if path.suffix != ".cat" and not path.exists():
         known = ", ".join(sorted(BUILTIN_MODELS))
         raise LitmusError(f"unknown model '{name_or_path}' (built-in models: {known}; or give a .cat file)")
@@ -74,6 +70,53 @@ def load_model(name_or_path: str) -> ModelSpec:
     model = parse_cat_file(str(path))
     return ModelSpec(
         name=path.stem, model=model, target="c", stdlib=stdlib, loader=_loader_for(path.parent),
+    )  # fmt: skip
+
+
+# herd configuration keys that only style its graphs or pick its own output: accepted, unused
+_CFG_DISPLAY_KEYS = {
+    "graph", "squished", "showevents", "movelabel", "fontsize", "xscale", "yscale", "arrowsize",
+    "showinitrf", "showfinalrf", "showinitwrites", "splines", "pad", "edgeattr", "doshow",
+    "unshow", "showkind", "showthread", "shift", "mono", "dotmode", "dotcom", "showlegend",
+    "nodeattr", "penwidth", "scale", "showpo", "condensed", "speedcheck", "through", "show",
+    "badexecs", "badflag", "nshow", "showflag", "showcutoff",
+}  # fmt: skip
+
+
+def _load_herd_config(path: Path, stdlib: cat_ast.Model) -> ModelSpec:
+    """herd's `-conf` file: `macros F.def`, `bell F.bell`, `model F.cat`, `variant V`; files are
+    found beside the configuration. Display options are accepted and ignored."""
+    try:
+        text = path.read_text()
+    except OSError as err:
+        raise LitmusError(f"cannot read model configuration {path}: {err.strerror}") from None
+    files: dict[str, Path] = {}
+    variants: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, _, value = line.partition(" ")
+        value = value.strip()
+        if key in ("macros", "bell", "model", "cat"):
+            files["model" if key == "cat" else key] = path.parent / value
+        elif key == "variant":
+            variants.update(v.strip() for v in value.split(",") if v.strip())
+        elif key not in _CFG_DISPLAY_KEYS:
+            raise LitmusError(
+                f"unknown configuration key '{key}' (expected macros, bell, model, variant, or "
+                "one of herd's display options)", str(path), Span(number, 1), text,
+            )  # fmt: skip
+    if "model" not in files:
+        raise LitmusError(f"{path}: no `model FILE.cat` line")
+    for key, file in files.items():
+        if not file.is_file():
+            raise LitmusError(f"{path}: {key} file not found: {file}")
+    return ModelSpec(
+        name=path.stem, model=_parse_cat_cached(str(files["model"])), target="lkmm", stdlib=stdlib,
+        loader=_loader_for(path.parent), variants=frozenset(variants),
+        bell=_parse_cat_cached(str(files["bell"])) if "bell" in files else None,
+        macros=parse_macro_file(str(files["macros"])) if "macros" in files else None,
     )  # fmt: skip
 
 

@@ -16,13 +16,14 @@ import z3
 
 from litmus.cat import ast as cat_ast
 from litmus.cat.interp import Env, Interpreter, ModelLoader, builtins
-from litmus.encode import ConcreteExecution, SymbolicExecution
+from litmus.encode import ConcreteExecution, SymbolicExecution, WitnessCheckFailed
 from litmus.errors import LitmusError, NotMeaningful
 from litmus.events import Program, bv
 from litmus.lower import KERNEL_LOCK_TAGS, SRCU_TAGS, TARGETS, atoms, lower
 from litmus.relations import to_z3
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
 from litmus.syntax import ast
+from litmus.syntax.macros import MacroFile
 from litmus.syntax.printer import format_condition, format_location
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
@@ -39,6 +40,8 @@ class ModelSpec:
     loader: ModelLoader
     sc_per_location: bool = False  # True when the model is known to enforce it (prunes rf)
     variants: frozenset[str] = frozenset()
+    bell: cat_ast.Model | None = None  # a herd configuration's bell file, run before the model
+    macros: MacroFile | None = None  # a herd configuration's .def: how primitives lower
 
     def known_tags(self) -> set[str]:
         t = TARGETS[self.target]
@@ -59,14 +62,12 @@ class ModelSpec:
         return tags
 
 
-class WitnessCheckFailed(AssertionError):
-    """A solver execution that fails its own model when re-checked concretely: a bug in litmus."""
-
-
-def run_model(spec: ModelSpec, base) -> Interpreter:  # type: ignore[no-untyped-def]
-    interp = Interpreter(base, spec.loader, spec.variants)
-    env = Env(builtins(base))
-    env = interp.run_model(spec.stdlib, env)
+def run_model(spec: ModelSpec, base, interpreter=Interpreter) -> Interpreter:  # type: ignore[no-untyped-def]
+    """Our standard library, then the model's bell file if it has one, then the model."""
+    interp = interpreter(base, spec.loader, spec.variants)
+    env = interp.run_model(spec.stdlib, Env(builtins(base, interp)))
+    if spec.bell is not None:
+        env = interp.run_model(spec.bell, env)
     interp.run_model(spec.model, env)
     return interp
 
@@ -81,7 +82,9 @@ class TestChecker:
         self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
         self.spec = spec
         self.program = program
-        self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location)
+        finals = {a.loc.name for a in atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
+        finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
+        self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location, finals)
         self.interp = run_model(spec, self.execution)
         self.solver = z3.Solver()
         self.solver.add(self.execution.constraints)
@@ -330,7 +333,7 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
     try:
-        program = lower(test, spec.target)
+        program = lower(test, spec.target, spec.macros)
     except NotMeaningful as nm:
         return Result(
             file=test.path, test=test.name, model=spec.name, kind=KINDS[test.condition.quantifier],

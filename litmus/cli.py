@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="MODEL[,MODEL...]",
-        help="model name or .cat file; may repeat or be comma-separated (default: sc)",
+        help="model name, .cat file or herd .cfg; may repeat or be comma-separated (default: sc)",
     )
     check.add_argument(
         "-f",

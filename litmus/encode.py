@@ -9,10 +9,29 @@ execution read off a z3 model, so the cat interpreter can re-check witnesses con
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
 import z3
+
+from litmus.cat.choices import SymbolicChooser, is_element
 
 from litmus.events import INIT_THREAD, WORD, Event, Program, bv, exclusive
 from litmus.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
+
+
+LOCK_EVENT_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
+
+
+class WitnessCheckFailed(AssertionError):
+    """A solver execution that fails its own model when re-checked concretely: a bug in litmus."""
+
+
+def base_kind(event: Event, program: Program) -> str:
+    """R, W or F as the base relations see it. Under a herd macro file lock events are none of
+    these: herd leaves them out of R, W, rf and co, and the model's lock.cat puts them in."""
+    if program.model_locks and (event.tags | event.cond_tags.keys()) & LOCK_EVENT_TAGS:
+        return "lock"
+    return event.kind
 
 
 def tag_matches(tag: str, name: str) -> bool:
@@ -31,11 +50,12 @@ class _BaseRelations:
     def _static_sets(self) -> dict[str, EventSet]:
         ev = self.events
         ids = self.algebra.universe
+        kind = {e: base_kind(ev[e], self.program) for e in ids}
         sets = {
-            "R": [e for e in ids if ev[e].kind == "R"],
-            "W": [e for e in ids if ev[e].kind == "W"],
-            "F": [e for e in ids if ev[e].kind == "F"],
-            "M": [e for e in ids if ev[e].kind in "RW"],
+            "R": [e for e in ids if kind[e] == "R"],
+            "W": [e for e in ids if kind[e] == "W"],
+            "F": [e for e in ids if kind[e] == "F"],
+            "M": [e for e in ids if kind[e] in ("R", "W")],
             "IW": [e for e in ids if ev[e].thread == INIT_THREAD],
         }
         return {name: EventSet({e: True for e in members}) for name, members in sets.items()}
@@ -112,6 +132,12 @@ class _BaseRelations:
     def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
         return a != b
 
+    def declare_tags(self, tags: Iterable[str]) -> None:
+        """A bell's `enum`: these tags name event sets even when no event carries them."""
+        self.known_tags = self.known_tags | frozenset(tags)
+        for name in [n for n, v in self.base.items() if v is None]:
+            del self.base[name]
+
     def primitive(self, name: str):
         if name not in self.base:
             self.base[name] = self.tag_set(name)  # memoised: models name tag sets often
@@ -121,8 +147,15 @@ class _BaseRelations:
 class SymbolicExecution(_BaseRelations):
     """All candidate executions of a program at once, as z3 constraints."""
 
-    def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool) -> None:
+    def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool,
+                 final_locations: Iterable[str] = ()) -> None:  # fmt: skip
         self.program = program
+        # herd's FW: the co-last write of each location the test's final state observes
+        self.final_locations = frozenset(final_locations)
+        self.final_writes: dict[int, z3.BoolRef] = {}
+        # what `with x from ...` chose, in the order the model asked (to re-check witnesses)
+        self.choices: list[Relation] = []
+        self.chooser: SymbolicChooser | None = None
         self.events = program.events
         self.known_tags = frozenset(known_tags)
         ids = [e.id for e in self.events]
@@ -139,6 +172,7 @@ class SymbolicExecution(_BaseRelations):
         self.base["loc"] = Relation(self._loc())
         self.base["rf"] = Relation(dict(self.rf_vars))
         self.base["co"] = Relation(dict(self.co))
+        self.base["FW"] = EventSet(dict(self.final_writes))
 
     # -- helpers
     def same_location(self, a: Event, b: Event) -> Cond:
@@ -158,10 +192,13 @@ class SymbolicExecution(_BaseRelations):
                     out[(a.id, b.id)] = c
         return out
 
+    def _accesses(self, kind: str) -> list[Event]:
+        return [e for e in self.events if base_kind(e, self.program) == kind]
+
     def _build_rf(self, sc_per_location: bool) -> None:
-        writes = [e for e in self.events if e.kind == "W"]
+        writes = self._accesses("W")
         position = {eid: k for thread in self.program.threads for k, eid in enumerate(thread)}
-        for r in (e for e in self.events if e.kind == "R"):
+        for r in self._accesses("R"):
             sources = []
             for w in writes:
                 if w.id == r.id or exclusive(w, r):
@@ -182,7 +219,7 @@ class SymbolicExecution(_BaseRelations):
                 self.constraints.append(z3.AtMost(*sources, 1))
 
     def _build_co(self) -> None:
-        writes = [e for e in self.events if e.kind == "W"]
+        writes = self._accesses("W")
         for w in writes:
             if w.thread != INIT_THREAD:
                 self.co_clock[w.id] = z3.Int(f"co_{w.id}")
@@ -209,7 +246,7 @@ class SymbolicExecution(_BaseRelations):
                 self.constraints.append(z3.Implies(both, ca != cb))
 
     def _build_final_memory(self) -> None:
-        writes = [e for e in self.events if e.kind == "W"]
+        writes = self._accesses("W")
         for name, address in self.program.addresses.items():
             final = z3.BitVec(f"final_{name}", WORD)
             self.final_memory[name] = final
@@ -227,10 +264,28 @@ class SymbolicExecution(_BaseRelations):
                 if later:
                     cond = z3.And(cond, z3.Not(z3.Or(later)))
                 self.constraints.append(z3.Implies(cond, final == w.value))
+                if name in self.final_locations:
+                    self.final_writes[w.id] = cond
+
+    def choose(self, source: Any) -> Relation:
+        """`with x from source`: fresh choice variables, constrained (see cat/choices.py)."""
+        if self.chooser is None:
+            init = {e.id for e in self.events if e.thread == INIT_THREAD}
+            self.chooser = SymbolicChooser(
+                self.base["loc"], dict(self.co_clock), init, self.algebra.executes
+            )
+        chosen = self.chooser.choose(source)
+        self.algebra.side_constraints.extend(self.chooser.constraints)
+        self.chooser.constraints = []
+        self.choices.append(chosen)
+        return chosen
 
     def execution_key(self) -> list[z3.BoolRef]:
-        """Terms that tell executions apart (herd counts executions by rf and co)."""
-        keys = list(self.rf_vars.values())
+        """Terms that tell executions apart (herd counts executions by rf and co, and by what
+        the model itself chose)."""
+        keys = list(self.rf_vars.values()) + list(self.program.choices)
+        if self.chooser is not None:
+            keys += self.chooser.keys
         ev = self.events
         for (a, b), c in self.co.items():
             if ev[a].thread != INIT_THREAD and a < b:
@@ -259,14 +314,24 @@ class ConcreteExecution(_BaseRelations):
                 {k: True for k, c in rel.entries.items() if k[0] in present and k[1] in present and holds(c)}
             )
 
+        self._concrete = concrete
+        self._choices = iter(symbolic.choices)
         self.base = {**self._static_sets(), **self._static_relations()}
         for name in ("loc", "rf", "co"):
             self.base[name] = concrete(symbolic.base[name])
+        self.base["FW"] = EventSet({e: True for e, c in symbolic.base["FW"].entries.items() if e in present and holds(c)})
         self.values = {
             e: model.eval(self.events[e].value, model_completion=True).as_signed_long()
             for e in executed
             if self.events[e].value is not None
         }
+
+    def choose(self, source: Any) -> Relation:
+        """The solver's choice for this `with`, checked to be an element of `source` here."""
+        chosen = self._concrete(next(self._choices))
+        if not is_element(source, chosen, self.base["loc"]):
+            raise WitnessCheckFailed("the solver chose a relation that `with ... from` does not offer")
+        return chosen
 
     def tag_condition(self, event: Event, name: str) -> Cond:
         c = super().tag_condition(event, name)

@@ -69,6 +69,10 @@ class Program:
     final_regs: dict[tuple[int, str], z3.BitVecRef]  # (proc, reg) -> value at thread end
     constraints: list[z3.BoolRef] = field(default_factory=list)  # lowering side conditions
     thread_names: list[int] = field(default_factory=list)
+    # Free choices of the lowering that tell executions apart (a herd trylock succeeding or not)
+    choices: list[z3.BoolRef] = field(default_factory=list)
+    # Lock events are the model's to place in rf and co (herd's lock.cat), not the base's
+    model_locks: bool = False
 
     def location_of_address(self, address: int) -> str | None:
         for name, a in self.addresses.items():

@@ -23,7 +23,8 @@ from typing import Any
 import z3
 
 from litmus.cat import ast as cat_ast
-from litmus.cat.interp import EMPTY, Builtin, Env, FunV, Interpreter, builtins
+from litmus.cat.interp import EMPTY, Builtin, Env, FunV, Interpreter
+from litmus.checker import run_model
 from litmus.encode import ConcreteExecution
 from litmus.events import INIT_THREAD
 from litmus.relations import EventSet, Relation
@@ -331,13 +332,6 @@ def _collapse_fences(steps: list[Step], events: list[Any]) -> list[Step]:
     return out
 
 
-def _builtins(base: Any) -> dict[str, Any]:
-    try:  # builtins(base) in newer interpreters, builtins(algebra) in older ones
-        return builtins(base)
-    except AttributeError:
-        return builtins(base.algebra)
-
-
 def _fmt_steps(steps: list[Step], label: dict[int, str], events: list[Any]) -> str:
     if not steps:
         return ""
@@ -363,9 +357,7 @@ def explain_checker(checker: Any, deadline: float | None) -> Explanation | None:
         return Explanation(tuple(names), "violates " + ", ".join(names), None)
     spec = checker.spec
     concrete = ConcreteExecution(checker.execution, model)
-    interp = _Tracing(concrete, spec.loader, spec.variants)
-    env = interp.run_model(spec.stdlib, Env(_builtins(concrete)))
-    interp.run_model(spec.model, env)
+    interp = run_model(spec, concrete, _Tracing)
     witness = checker.witness(model)
     label = {e.id: e.label for e in witness.events}
     tracer = _Tracer(interp, concrete)
@@ -460,7 +452,7 @@ def explain(test: Any, spec: Any, skip_checks: frozenset[str] = frozenset(),
     from litmus.checker import TestChecker
     from litmus.lower import lower
 
-    checker = TestChecker(test, spec, lower(test, spec.target), frozenset(skip_checks))
+    checker = TestChecker(test, spec, lower(test, spec.target, spec.macros), frozenset(skip_checks))
     deadline = time.perf_counter() + timeout if timeout else None
     return explain_checker(checker, deadline)
 

@@ -17,6 +17,7 @@ import z3
 
 from litmus.cat import ast
 from litmus.errors import LitmusError, Span
+from litmus.cat.choices import ChoiceError, CrossV, EventV, OrdersV, PairV, ValueSet
 from litmus.relations import (
     Algebra, Cond, EventSet, Relation, and_, not_, or_, strongly_connected, to_z3,
 )  # fmt: skip
@@ -208,6 +209,19 @@ class Interpreter:
             except LitmusError as err:  # the include line is in this model file
                 raise err.located(self.path, self.source)
             return self.run_model(included, env)
+        if isinstance(stmt, ast.Enum):  # bell: the tags become event sets, even if no event has them
+            self.base.declare_tags(stmt.tags)
+            return env.child({stmt.name: ValueSet(tuple((TagV(t), True) for t in stmt.tags))})
+        if isinstance(stmt, ast.Instructions):  # bell: which events may carry which tags
+            return env
+        if isinstance(stmt, ast.With):
+            with self.polarity("exact"):
+                source = self.eval(stmt.source, env)
+            try:
+                chosen = self.base.choose(source)
+            except ChoiceError as err:
+                raise self.error(str(err), stmt.span) from None
+            return env.child({stmt.name: chosen})
         if isinstance(stmt, ast.IfStmt):
             body = stmt.then if self.variant(stmt.cond) else stmt.orelse
             for s in body:
@@ -416,7 +430,39 @@ class Interpreter:
     def _eval_SetLit(self, expr: ast.SetLit, env: Env) -> Any:
         if not expr.items:
             return EMPTY
-        raise self.error("set literals are not supported yet", expr.span)
+        items = [self.eval(e, env) for e in expr.items]
+        if all(isinstance(v, EventV) for v in items):
+            return EventSet({v.id: True for v in items})
+        if all(isinstance(v, PairV) for v in items):
+            return Relation({v.pair: True for v in items})
+        return ValueSet(tuple((v, True) for v in items))
+
+    def add_element(self, item: Any, values: Any, span: Span | None) -> Any:
+        """`item ++ values`: the set with one more element."""
+        if isinstance(item, EventV) and (values is EMPTY or isinstance(values, EventSet)):
+            entries = dict(values.entries) if isinstance(values, EventSet) else {}
+            return EventSet({**entries, item.id: True})
+        if isinstance(item, PairV) and (values is EMPTY or isinstance(values, Relation)):
+            entries = dict(values.entries) if isinstance(values, Relation) else {}
+            return Relation({**entries, item.pair: True})
+        if values is EMPTY or isinstance(values, ValueSet):
+            rest = values.items if isinstance(values, ValueSet) else ()
+            return ValueSet(((item, True),) + rest)
+        raise self.error(f"cannot add {_describe(item)} to {_describe(values)}", span)
+
+    def elements(self, values: Any, span: Span | None) -> list[tuple[Any, Cond]]:
+        """The elements of a set, event set or relation, each with the condition under which it
+        is one (an event's includes that it executes)."""
+        run = self.alg.executes
+        if values is EMPTY:
+            return []
+        if isinstance(values, EventSet):
+            return [(EventV(e), and_(c, run[e])) for e, c in values.entries.items()]
+        if isinstance(values, Relation):
+            return [(PairV((i, j)), and_(c, run[i], run[j])) for (i, j), c in values.entries.items()]
+        if isinstance(values, ValueSet):
+            return list(values.items)
+        raise self.error(f"expected a set, found {_describe(values)}", span)
 
     def _eval_Match(self, expr: ast.Match, env: Env) -> Any:
         raise self.error("'match' is not supported yet", expr.span)
@@ -476,6 +522,8 @@ class Interpreter:
     def _eval_Binop(self, expr: ast.Binop, env: Env) -> Any:
         left = self.eval(expr.left, env)
         op = expr.op
+        if op == "++":
+            return self.add_element(left, self.eval(expr.right, env), expr.span)
         if op in ("&", ";", "\\") and _is_empty(left):
             return left  # nothing can come of it: the right side is never built
         if op == "\\":
@@ -529,9 +577,22 @@ class Interpreter:
         raise self.error(f"unknown variant condition '{cond.op}'", cond.span)
 
 
-def builtins(base: Base) -> dict[str, Any]:
+def builtins(base: Base, interp: Interpreter) -> dict[str, Any]:
     """Functions every model may use without defining them."""
     alg = base.algebra
+
+    def map_(f: Any) -> Builtin:
+        def over(values: Any) -> ValueSet:
+            return ValueSet(tuple((interp.apply(f, v, None), c) for v, c in interp.elements(values, None)))
+
+        return Builtin("map f", over)
+
+    def cross(sets: Any) -> CrossV:
+        return CrossV(ValueSet(tuple(interp.elements(sets, None))))
+
+    def generate_orders(events: Any, pco: Any) -> OrdersV:
+        return OrdersV(events if isinstance(events, EventSet) else EventSet({}),
+                       pco if isinstance(pco, Relation) else Relation({}))  # fmt: skip
 
     def different_values(r: Any) -> Relation:
         if not isinstance(r, Relation):
@@ -553,6 +614,9 @@ def builtins(base: Base) -> dict[str, Any]:
         "domain": Builtin("domain", domain),
         "range": Builtin("range", range_),
         "different-values": Builtin("different-values", different_values),
+        "map": Builtin("map", map_),
+        "cross": Builtin("cross", cross),
+        "generate_orders": Builtin("generate_orders", generate_orders),
     }
 
 
