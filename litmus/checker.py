@@ -18,8 +18,8 @@ from litmus.cat import ast as cat_ast
 from litmus.cat.interp import Env, Interpreter, ModelLoader, builtins
 from litmus.encode import ConcreteExecution, SymbolicExecution, WitnessCheckFailed
 from litmus.errors import LitmusError, NotMeaningful
-from litmus.events import Program, bv
-from litmus.lower import KERNEL_LOCK_TAGS, SRCU_TAGS, TARGETS, atoms, lower
+from litmus.events import KERNEL_LOCK_TAGS, Program, bv
+from litmus.lower import SRCU_TAGS, TARGETS, atoms, lower
 from litmus.relations import to_z3
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
 from litmus.syntax import ast

@@ -14,12 +14,8 @@ from typing import Any
 import z3
 
 from litmus.cat.choices import SymbolicChooser, is_element
-
-from litmus.events import INIT_THREAD, WORD, Event, Program, bv, exclusive
+from litmus.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
 from litmus.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
-
-
-LOCK_EVENT_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
 
 
 class WitnessCheckFailed(AssertionError):
@@ -29,7 +25,7 @@ class WitnessCheckFailed(AssertionError):
 def base_kind(event: Event, program: Program) -> str:
     """R, W or F as the base relations see it. Under a herd macro file lock events are none of
     these: herd leaves them out of R, W, rf and co, and the model's lock.cat puts them in."""
-    if program.model_locks and (event.tags | event.cond_tags.keys()) & LOCK_EVENT_TAGS:
+    if program.model_locks and (event.tags | event.cond_tags.keys()) & KERNEL_LOCK_TAGS:
         return "lock"
     return event.kind
 

@@ -14,6 +14,8 @@ from litmus.errors import Span
 
 WORD = 64
 INIT_THREAD = -1
+# LKMM's lock events (herd's names): lock read/write, unlock, failed trylock, spin_is_locked
+KERNEL_LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
 
 
 def bv(value: int) -> z3.BitVecRef:

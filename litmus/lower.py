@@ -228,7 +228,6 @@ TARGETS["lkmm"] = Target(
 )
 TARGETS["c"] = TARGETS["lkmm"]
 
-KERNEL_LOCK_TAGS = ("LKR", "LKW", "UL", "LF", "RL", "RU")
 SRCU_TAGS = ("srcu-lock", "srcu-unlock", "sync-srcu")
 
 # Locks, per target, as RMW orderings: spin_lock is an acquiring RMW that must read 0 and

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import z3
 
 from litmus.cat import ast
-from litmus.errors import LitmusError, Span
 from litmus.cat.choices import ChoiceError, CrossV, EventV, OrdersV, PairV, ValueSet
+from litmus.errors import LitmusError, Span
 from litmus.relations import (
     Algebra, Cond, EventSet, Relation, and_, not_, or_, strongly_connected, to_z3,
 )  # fmt: skip
