@@ -88,6 +88,35 @@ class Thunk:
         return self.values[mode]
 
 
+class RecThunk(Thunk):
+    """One name of a `let rec` group not evaluated yet. The group's fixpoint is computed when a
+    check first needs one of its names, in that check's polarity (see Interpreter.fixpoint: a
+    positive use gets fresh variables closed under the body, far cheaper than unrolling)."""
+
+    __slots__ = ("name", "group", "bindings")
+
+    def __init__(self, name: str, group: "RecThunk | None", bindings, env: "Env", interp: "Interpreter") -> None:  # type: ignore[no-untyped-def]
+        super().__init__(bindings[0].body, env, interp)
+        self.name = name
+        self.group = group or self  # the first thunk of a group holds the group's values
+        self.bindings = bindings
+
+    def force(self) -> Any:
+        group = self.group
+        mode = self.interp.mode
+        if mode not in group.values:
+            if group.busy:
+                raise self.interp.error("recursive definitions refer to each other's values", self.expr.span)
+            group.busy = True
+            saved, self.interp.may_only = self.interp.may_only, False
+            try:
+                group.values[mode] = self.interp.fixpoint(group.bindings, group.env)
+            finally:
+                group.busy = False
+                self.interp.may_only = saved
+        return group.values[mode][self.name]
+
+
 @dataclass
 class Env:
     vars: dict[str, Any]
@@ -242,7 +271,9 @@ class Interpreter:
             for b in bindings:
                 new.vars[b.name] = self.binding_value(b, new)
             return new
-        return env.child(self.fixpoint(bindings, env))
+        first = RecThunk(bindings[0].name, None, bindings, env, self)
+        thunks = {b.name: RecThunk(b.name, first, bindings, env, self) for b in bindings[1:]}
+        return env.child({bindings[0].name: first, **thunks})
 
     def binding_value(self, b: ast.Binding, env: Env) -> Any:
         if b.params is not None:
