@@ -1,7 +1,7 @@
 """Pageblock scenarios (.pb): parser, expansion, generated text, errors, verdicts, batch inclusion.
 
 litmus_tests/pageblock/expected.tsv holds the expected verdict of every generated test under sc,
-tso and arm with its argument (hand arguments, never this tool's output; lkmm is pending).
+tso, arm and lkmm with its argument (hand arguments, never this tool's output).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.conftest import corpus
 
 ROOT = Path(__file__).resolve().parent.parent / "litmus_tests" / "pageblock"
 FAMILIES = ("order", "batch", "race")
-MODELS = ("sc", "tso", "arm")
+MODELS = ("sc", "tso", "arm", "lkmm")
 
 
 def _rows() -> list[dict[str, str]]:
@@ -287,3 +287,26 @@ def test_sample_shapes_match_herd_under_sc():
     for name, mine in SAMPLE.items():
         r = api.check(str(ROOT / mine), models=["sc"])[0]
         assert (r.observation, len(r.states)) == (want[name]["observation"], int(want[name]["states"])), name
+
+
+def _herd_lkmm_rows() -> dict[str, dict[str, str]]:
+    folder = corpus("pageblock-sample")
+    with (folder / "expected.tsv").open(encoding="utf-8") as f:
+        return {row["test"]: row for row in csv.DictReader(f, delimiter="\t") if row["model"] == "lkmm"}
+
+
+@pytest.mark.parametrize("official", [False, True], ids=["lkmm", "linux-kernel.cfg"])
+def test_sample_files_and_our_shapes_match_herd_under_lkmm(official: bool):
+    """herd7's LKMM verdicts on the sample, for the sample files themselves and for the files our
+    scenarios generate for the same shapes."""
+    from litmus import api
+
+    model = str(corpus("lkmm-kernel", "model") / "linux-kernel.cfg") if official else "lkmm"
+    want = _herd_lkmm_rows()
+    assert sorted(want) == sorted(SAMPLE)
+    folder = corpus("pageblock-sample")
+    for name, mine in SAMPLE.items():
+        expected = (want[name]["observation"], int(want[name]["states"]))
+        for path in (folder / f"{name}.litmus", ROOT / mine):
+            r = api.check(str(path), models=[model])[0]
+            assert (r.observation, len(r.states)) == expected, (name, path.name)
