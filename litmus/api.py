@@ -35,11 +35,17 @@ def _parse_cat_cached(path: str) -> cat_ast.Model:
     return parse_cat_file(path)
 
 
+# herd library files whose functions litmus provides natively (their cat text would list the
+# candidates one by one, e.g. every linearisation of every location's writes): ours always win
+NATIVE_LIBRARY = {"cross.cat"}
+
+
 def _loader_for(directory: Path):  # type: ignore[no-untyped-def]
     """Resolve `include "f.cat"` beside the including model first, then in our models/."""
 
     def load(filename: str, span: Span | None) -> cat_ast.Model:
-        for folder in (directory, MODELS_DIR):
+        folders = (MODELS_DIR,) if filename in NATIVE_LIBRARY else (directory, MODELS_DIR)
+        for folder in folders:
             candidate = folder / filename
             if candidate.is_file():
                 return _parse_cat_cached(str(candidate))

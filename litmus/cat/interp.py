@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import z3
@@ -54,6 +54,19 @@ class FunV:
     body: ast.Expr
     env: "Env"
     name: str = "<fun>"
+    where: tuple[str | None, str | None] = (None, None)  # the model file it is written in
+
+
+@dataclass(frozen=True)
+class ProcV:
+    """`procedure name(params) = stmts end`: checks run at each `call`."""
+
+    name: str
+    params: tuple[str, ...]
+    body: tuple[Any, ...]
+    env: "Env"
+    rec: bool
+    where: tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -66,12 +79,13 @@ class Thunk:
     """A `let` binding not evaluated yet: most of a big model (data races, RCU) is never needed
     by a given test, so nothing is computed until a check reaches it."""
 
-    __slots__ = ("expr", "env", "interp", "values", "busy")
+    __slots__ = ("expr", "env", "interp", "values", "busy", "where")
 
     def __init__(self, expr: ast.Expr, env: "Env", interp: "Interpreter") -> None:
         self.expr, self.env, self.interp = expr, env, interp
         self.values: dict[str, Any] = {}  # one value per polarity mode (see Interpreter.mode)
         self.busy = False
+        self.where = interp.where()  # errors in it name its file, wherever it is forced
 
     def force(self) -> Any:
         mode = self.interp.mode
@@ -81,7 +95,8 @@ class Thunk:
             self.busy = True
             saved, self.interp.may_only = self.interp.may_only, False  # a real value, cached
             try:
-                self.values[mode] = self.interp.eval(self.expr, self.env)
+                with self.interp.in_file(self.where):
+                    self.values[mode] = self.interp.eval(self.expr, self.env)
             finally:
                 self.busy = False
                 self.interp.may_only = saved
@@ -110,7 +125,8 @@ class RecThunk(Thunk):
             group.busy = True
             saved, self.interp.may_only = self.interp.may_only, False
             try:
-                group.values[mode] = self.interp.fixpoint(group.bindings, group.env)
+                with self.interp.in_file(group.where):
+                    group.values[mode] = self.interp.fixpoint(group.bindings, group.env)
             finally:
                 group.busy = False
                 self.interp.may_only = saved
@@ -206,14 +222,24 @@ class Interpreter:
         return CatError(message, self.path, span, self.source)
 
     # -- running models
-    def run_model(self, model: ast.Model, env: Env) -> Env:
+    def where(self) -> tuple[str | None, str | None]:
+        return (self.path, self.source)
+
+    @contextmanager
+    def in_file(self, where: tuple[str | None, str | None]):  # type: ignore[no-untyped-def]
+        """Evaluate text of another model file (a definition forced or a function applied
+        later): its errors must name that file."""
         saved = (self.path, self.source)
-        self.path, self.source = model.path, model.source
+        self.path, self.source = where
         try:
-            for stmt in model.stmts:
-                env = self.stmt(stmt, env)
+            yield
         finally:
             self.path, self.source = saved
+
+    def run_model(self, model: ast.Model, env: Env) -> Env:
+        with self.in_file((model.path, model.source)):
+            for stmt in model.stmts:
+                env = self.stmt(stmt, env)
         return env
 
     def stmt(self, stmt: ast.Stmt, env: Env) -> Env:
@@ -251,6 +277,28 @@ class Interpreter:
             except ChoiceError as err:
                 raise self.error(str(err), stmt.span) from None
             return env.child({stmt.name: chosen})
+        if isinstance(stmt, ast.Procedure):
+            proc = ProcV(stmt.name, stmt.params, stmt.body, env, stmt.rec, self.where())
+            return env.child({stmt.name: proc})
+        if isinstance(stmt, ast.CallProc):
+            self.call(stmt, env)
+            return env
+        if isinstance(stmt, ast.MatchStmt):
+            tag = self._tag(self.eval(stmt.expr, env), stmt.span)
+            body = next((c.body for c in stmt.cases if c.tag == tag), stmt.default)
+            if body is None:
+                raise self.error(f"no case of this match for the tag '{tag}", stmt.span)
+            for s in body:
+                env = self.stmt(s, env)
+            return env
+        if isinstance(stmt, ast.Forall):
+            for value in self._static_elements(self.eval(stmt.source, env), stmt.span):
+                inner = env.child({stmt.name: value})
+                for s in stmt.body:
+                    inner = self.stmt(s, inner)
+            return env
+        if isinstance(stmt, ast.Debug):  # herd prints the value; it never changes a verdict
+            return env
         if isinstance(stmt, ast.IfStmt):
             body = stmt.then if self.variant(stmt.cond) else stmt.orelse
             for s in body:
@@ -259,10 +307,48 @@ class Interpreter:
         kind = type(stmt).__name__.lower()
         raise self.error(f"'{kind}' statements are not supported yet", getattr(stmt, "span", None))
 
+    def call(self, stmt: ast.CallProc, env: Env) -> None:
+        """`call p(args) [as name]`: run p's statements; its checks take the name if given."""
+        try:
+            proc = env.lookup(stmt.name)
+        except KeyError:
+            proc = None
+        if not isinstance(proc, ProcV):
+            raise self.error(f"'{stmt.name}' is not a procedure", stmt.span)
+        items = stmt.arg.items if isinstance(stmt.arg, ast.Tuple) else (stmt.arg,)  # `()`: none
+        if len(items) != len(proc.params):
+            raise self.error(f"{proc.name} expects {len(proc.params)} argument(s)", stmt.span)
+        bindings: dict[str, Any] = {p: Thunk(item, env, self) for p, item in zip(proc.params, items)}
+        if proc.rec:
+            bindings[proc.name] = proc
+        first = len(self.checks)
+        inner = proc.env.child(bindings)
+        with self.in_file(proc.where):
+            for s in proc.body:
+                inner = self.stmt(s, inner)
+        if stmt.as_name is not None:
+            for k in range(first, len(self.checks)):
+                self.checks[k] = replace(self.checks[k], name=stmt.as_name)
+
+    def _tag(self, value: Any, span: Span | None) -> str:
+        if not isinstance(value, TagV):
+            raise self.error(f"match on tags: found {_describe(value)}", span)
+        return value.name
+
+    def _static_elements(self, values: Any, span: Span | None) -> list[Any]:
+        """The elements of a set known before solving (the same in every execution)."""
+        items = self.elements(values, span)
+        if any(c is not True for _, c in items):
+            raise self.error(
+                "this set depends on the execution: matching on it or iterating over it is only "
+                "supported for sets known statically (tags, static event sets)", span,
+            )  # fmt: skip
+        return [v for v, _ in sorted(items, key=lambda item: _order_key(item[0]))]
+
     def let(self, bindings: tuple[ast.Binding, ...], rec: bool, env: Env) -> Env:
         if not rec:
             values = {
-                b.name: FunV(b.params, b.body, env, b.name) if b.params is not None else Thunk(b.body, env, self)
+                b.name: FunV(b.params, b.body, env, b.name, self.where()) if b.params is not None else Thunk(b.body, env, self)
                 for b in bindings
             }
             return env.child(values)
@@ -277,7 +363,7 @@ class Interpreter:
 
     def binding_value(self, b: ast.Binding, env: Env) -> Any:
         if b.params is not None:
-            return FunV(b.params, b.body, env, b.name)
+            return FunV(b.params, b.body, env, b.name, self.where())
         return self.eval(b.body, env)
 
     def fixpoint(self, bindings: tuple[ast.Binding, ...], env: Env) -> dict[str, Any]:
@@ -444,7 +530,7 @@ class Interpreter:
         return TupleV(tuple(self.eval(e, env) for e in expr.items))
 
     def _eval_Fun(self, expr: ast.Fun, env: Env) -> Any:
-        return FunV(expr.params, expr.body, env)
+        return FunV(expr.params, expr.body, env, where=self.where())
 
     def _eval_LetIn(self, expr: ast.LetIn, env: Env) -> Any:
         return self.eval(expr.body, self.let(expr.bindings, expr.rec, env))
@@ -496,7 +582,35 @@ class Interpreter:
         raise self.error(f"expected a set, found {_describe(values)}", span)
 
     def _eval_Match(self, expr: ast.Match, env: Env) -> Any:
-        raise self.error("'match' is not supported yet", expr.span)
+        """`match` on a tag, or on a static set: `{}` and `x ++ rest` (x its least element)."""
+        value = self.eval(expr.expr, env)
+        if isinstance(value, TagV):
+            for case in expr.cases:
+                if case.kind == "tag" and case.names[0] == value.name:
+                    return self.eval(case.body, env)
+        else:
+            elements = self._static_elements(value, expr.span)
+            for case in expr.cases:
+                if case.kind == "empty" and not elements:
+                    return self.eval(case.body, env)
+                if case.kind == "cons" and elements:
+                    rest = self._set_without(value, elements[0])
+                    return self.eval(case.body, env.child(dict(zip(case.names, (elements[0], rest)))))
+                if case.kind == "split":
+                    raise self.error("the pattern `a | x ++ b` is not supported", case.span)
+        if expr.default is not None:
+            return self.eval(expr.default, env)
+        raise self.error("no case of this match applies", expr.span)
+
+    @staticmethod
+    def _set_without(values: Any, item: Any) -> Any:
+        if isinstance(values, EventSet):
+            return EventSet({e: c for e, c in values.entries.items() if e != item.id})
+        if isinstance(values, Relation):
+            return Relation({k: c for k, c in values.entries.items() if k != item.pair})
+        if isinstance(values, ValueSet):
+            return ValueSet(tuple((v, c) for v, c in values.items if v is not item))
+        return values
 
     def _eval_App(self, expr: ast.App, env: Env) -> Any:
         fn = self.eval(expr.fn, env)
@@ -506,7 +620,8 @@ class Interpreter:
             items = expr.arg.items if isinstance(expr.arg, ast.Tuple) else (expr.arg,)
             if len(fn.params) == len(items):
                 bindings = {p: Thunk(item, env, self) for p, item in zip(fn.params, items)}
-                return self.eval(fn.body, fn.env.child(bindings))
+                with self.in_file(fn.where):
+                    return self.eval(fn.body, fn.env.child(bindings))
         return self.apply(fn, self.eval(expr.arg, env), expr.span)
 
     def apply(self, fn: Any, arg: Any, span: Span | None) -> Any:
@@ -522,7 +637,8 @@ class Interpreter:
             if items is None or len(items) != len(fn.params):
                 raise self.error(f"{fn.name} expects {len(fn.params)} arguments", span)
             bindings = dict(zip(fn.params, items))
-        return self.eval(fn.body, fn.env.child(bindings))
+        with self.in_file(fn.where):
+            return self.eval(fn.body, fn.env.child(bindings))
 
     def _eval_Unop(self, expr: ast.Unop, env: Env) -> Any:
         op = expr.op
@@ -649,6 +765,16 @@ def builtins(base: Base, interp: Interpreter) -> dict[str, Any]:
         "cross": Builtin("cross", cross),
         "generate_orders": Builtin("generate_orders", generate_orders),
     }
+
+
+def _order_key(value: Any) -> tuple:
+    if isinstance(value, EventV):
+        return (0, value.id)
+    if isinstance(value, PairV):
+        return (1, value.pair)
+    if isinstance(value, TagV):
+        return (2, value.name)
+    return (3, 0)
 
 
 def _describe(value: Any) -> str:
