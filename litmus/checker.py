@@ -20,7 +20,7 @@ from litmus.encode import ConcreteExecution, SymbolicExecution, WitnessCheckFail
 from litmus.errors import LitmusError, NotMeaningful
 from litmus.events import KERNEL_LOCK_TAGS, Program, bv
 from litmus.lower import SRCU_TAGS, TARGETS, atoms, lower
-from litmus.relations import to_z3
+from litmus.relations import eval_bools, mk_not, mk_or, to_z3
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
 from litmus.syntax import ast
 from litmus.syntax.macros import MacroFile
@@ -212,7 +212,9 @@ class TestChecker:
                 witness_model = model
             if not keys:
                 break
-            self.solver.add(z3.Or([k != model.eval(k, model_completion=True) for k in keys]))
+            # the next execution differs in some key: its rf, its co, or a choice of the model
+            values = eval_bools(model, keys)
+            self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
         self.solver.pop()
         flags = []
         for name, holds in self.flags:

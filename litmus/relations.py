@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Union
 
+import ctypes
+
 import z3
 from z3 import z3core
 
@@ -49,6 +51,22 @@ def mk_not(a: z3.BoolRef) -> z3.BoolRef:
 
 def mk_implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
     return z3.BoolRef(z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
+
+
+def eval_bools(model: z3.ModelRef, terms: list[z3.BoolRef]) -> list[bool]:
+    """The truth values of Bool terms in a model (completed), through the C API: enumerating
+    executions evaluates every key of every execution."""
+    if not terms:
+        return []
+    ctx = terms[0].ctx
+    ref, m = ctx.ref(), model.model
+    out = []
+    result = (z3.Ast * 1)()  # read at once, never kept: no reference count to take
+    for t in terms:
+        if not z3core.Z3_model_eval(ref, m, t.as_ast(), True, result):
+            raise z3.Z3Exception("model evaluation failed")
+        out.append(z3core.Z3_get_bool_value(ref, result[0]) == z3.Z3_L_TRUE)
+    return out
 
 
 def and_(*conds: Cond) -> Cond:
