@@ -215,10 +215,12 @@ def run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             models.append(api.load_model(name))
         except LitmusError as error:
-            # An unknown model or a missing .cat file has no place to point at: a usage error.
+            # An unknown model or a missing model file has no place to point at: a usage error.
+            # A model file with an error in it is bad input, like a bad litmus file. Either way
+            # nothing can run.
             located = error.path is not None or error.span is not None
             err.write((error.render() if located else f"litmus: error: {error.message}") + "\n")
-            return EXIT_USAGE
+            return EXIT_FAILED if located else EXIT_USAGE
     loaded_names = [str(getattr(m, "name", n)) for m, n in zip(models, names)]
     fmt = args.format or ("herd" if len(models) == 1 else "table")
 

@@ -168,9 +168,8 @@ def test_cat_syntax_error(tmp_path: Path, capsys) -> None:
     bad = write(tmp_path, "bad.cat", '"bad"\nlet com = rf | co | fr\nacyclic po | com as sc\nlet x = (po ;\n')
     good = write(tmp_path, "good.litmus", GOOD)
     code, out, err = run(["check", "-m", str(bad), str(good)], capsys)
-    # The model cannot be loaded, so nothing runs: the CLI treats it as a usage error, like an
-    # unknown model name.
-    assert code == 2 and out == ""
+    # Bad input (exit 1), located in the model; the model cannot be loaded, so nothing runs.
+    assert code == 1 and out == ""
     file, line, col, msg, text, caret = located(err)
     assert (file, line, col) == (str(bad), 4, 14)
     assert "expected an expression" in msg and "end of file" in msg
@@ -256,7 +255,7 @@ def test_no_traceback_in_a_real_process(tmp_path: Path) -> None:
     assert re.search(r"^SB +Never +Sometimes +Sometimes$", proc.stdout, re.M)
 
     for argv, status in [
-        (["check", "-m", str(bad_cat), str(good)], 2),
+        (["check", "-m", str(bad_cat), str(good)], 1),
         (["check", "-m", str(inc_cat), str(good)], 1),
         (["check", str(tmp_path / "missing.litmus")], 2),
         (["check", "-m", "power", str(good)], 2),
