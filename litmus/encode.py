@@ -143,6 +143,8 @@ class _BaseRelations:
 class SymbolicExecution(_BaseRelations):
     """All candidate executions of a program at once, as z3 constraints."""
 
+    symbolic = True
+
     def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool,
                  final_locations: Iterable[str] = ()) -> None:  # fmt: skip
         self.program = program
@@ -291,6 +293,8 @@ class SymbolicExecution(_BaseRelations):
 
 class ConcreteExecution(_BaseRelations):
     """One execution read off a z3 model: only executed events, every relation static."""
+
+    symbolic = False
 
     def __init__(self, symbolic: SymbolicExecution, model: z3.ModelRef) -> None:
         self.program = symbolic.program

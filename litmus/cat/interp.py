@@ -155,6 +155,7 @@ class Base(Protocol):
     """What the interpreter needs of an execution (symbolic or concrete)."""
 
     algebra: Algebra
+    symbolic: bool  # all executions at once (z3 terms), or one concrete execution
 
     def primitive(self, name: str) -> Any | None:
         """po, rf, co, loc, R, W ... or a tag set; None when the name means nothing here."""
@@ -375,7 +376,11 @@ class Interpreter:
         """
         values: dict[str, Any] = {b.name: EMPTY for b in bindings}
         names = {b.name for b in bindings}
-        upward = self.mode == "pos" and not any(_negates(b.body, names) for b in bindings)
+        # On a concrete execution everything is static and plain iteration is exact.
+        upward = (
+            self.mode == "pos" and self.base.symbolic
+            and not any(_negates(b.body, names) for b in bindings)
+        )  # fmt: skip
         settle = None
         for _round in range(10_000):
             # Each binding sees the values just computed before it in this round (as herd does):
