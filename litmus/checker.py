@@ -20,7 +20,7 @@ from litmus.encode import ConcreteExecution, SymbolicExecution, WitnessCheckFail
 from litmus.errors import LitmusError, NotMeaningful
 from litmus.events import KERNEL_LOCK_TAGS, Program, bv
 from litmus.lower import SRCU_TAGS, TARGETS, atoms, lower
-from litmus.relations import eval_bools, mk_not, mk_or, to_z3
+from litmus.relations import Relation, eval_bools, mk_not, mk_or, to_z3
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
 from litmus.syntax import ast
 from litmus.syntax.macros import MacroFile
@@ -68,8 +68,25 @@ def run_model(spec: ModelSpec, base, interpreter=Interpreter) -> Interpreter:  #
     env = interp.run_model(spec.stdlib, Env(builtins(base, interp)))
     if spec.bell is not None:
         env = interp.run_model(spec.bell, env)
-    interp.run_model(spec.model, env)
+    interp.final_env = interp.run_model(spec.model, env)
     return interp
+
+
+def execution_relations(concrete: ConcreteExecution, interp: Interpreter) -> dict[str, set[tuple[int, int]]]:
+    """po, rf, co, fr, dependencies and rmw of one execution, as its model sees them: a model
+    that builds rf or co itself (herd's lock.cat, cos.cat) has the final say on those."""
+    out: dict[str, set[tuple[int, int]]] = {}
+    for name in ("po", "rf", "co", "addr", "data", "ctrl", "rmw"):
+        out[name] = set(concrete.primitive(name).entries)
+    for name in ("rf", "co", "rmw"):
+        try:
+            value = interp.final_env.lookup(name)
+        except (KeyError, LitmusError):
+            continue
+        if isinstance(value, Relation):
+            out[name] = {k for k, c in value.entries.items() if c is True}
+    out["fr"] = {(r, w2) for (w, r) in out["rf"] for (w1, w2) in out["co"] if w1 == w and r != w2}
+    return out
 
 
 class TestChecker:
@@ -291,16 +308,11 @@ class TestChecker:
                     location=loc, value=None if value is None else self.show_value(value),
                 )
             )
-        relations = {}
-        for name in ("po", "rf", "co", "fr", "addr", "data", "ctrl", "rmw"):
-            value = concrete.primitive(name) if name != "fr" else None
-            if name == "fr":
-                rf = concrete.base["rf"].entries
-                co = concrete.base["co"].entries
-                pairs = sorted((r, w2) for (w, r) in rf for (w1, w2) in co if w1 == w)
-            else:
-                pairs = sorted(value.entries) if value is not None else []
-            relations[name] = tuple(pairs)
+        edges = execution_relations(concrete, run_model(self.spec, concrete))
+        relations = {
+            name: tuple(sorted(edges[name]))
+            for name in ("po", "rf", "co", "fr", "addr", "data", "ctrl", "rmw")
+        }  # fmt: skip
         return Witness(
             events=tuple(events), relations=tuple(relations.items()), state=self.state_of(model)
         )

@@ -24,7 +24,7 @@ import z3
 
 from litmus.cat import ast as cat_ast
 from litmus.cat.interp import EMPTY, Builtin, Env, FunV, Interpreter
-from litmus.checker import run_model
+from litmus.checker import execution_relations, run_model
 from litmus.encode import ConcreteExecution
 from litmus.events import INIT_THREAD
 from litmus.relations import EventSet, Relation
@@ -133,6 +133,22 @@ class _Tracer:
         self.interp = interp
         self.events = execution.events
         self.cache: dict[tuple[int, int], Any] = {}
+        edges = execution_relations(execution, interp)
+        loc = set(execution.primitive("loc").entries)
+        same = set(execution.primitive("int").entries)
+        derived = {
+            "po-loc": edges["po"] & loc, "loc": loc, "int": same,
+            "ext": set(execution.primitive("ext").entries), "id": {(e, e) for e in execution.algebra.universe},
+        }  # fmt: skip
+        for name in ("rf", "co", "fr"):
+            derived[name + "i"] = edges[name] & same
+            derived[name + "e"] = edges[name] - same
+        self.base = {**edges, **derived}  # what a leaf name means in this execution
+
+    def is_base_edge(self, name: str, a: int, b: int) -> bool:
+        """Whether (a, b) is in the base relation `name` (a model may redefine ctrl, say, to
+        carry dependencies through plain accesses: then the model's ctrl is no leaf)."""
+        return (a, b) in self.base.get(name, ())
 
     def value(self, expr: cat_ast.Expr, env: Env) -> Any:
         key = (id(expr), id(env))
@@ -169,12 +185,10 @@ class _Tracer:
         d = depth + 1
         if isinstance(expr, cat_ast.Var):
             name = expr.name
-            if name in LEAVES:
-                return self.leaf(name, a, b)
             where: Env | None = env
             while where is not None and name not in where.vars:
                 where = where.parent
-            if where is None:
+            if where is None or (name in LEAVES and self.is_base_edge(name, a, b)):
                 return self.leaf(name, a, b)  # a base primitive or a tag
             found = self.interp.defs.get((id(where), name))
             if found is not None and found[0] is where:

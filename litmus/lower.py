@@ -850,14 +850,16 @@ class MacroLowerer(Lowerer):
         return self._rmw(st, update, "", addr, [amount], name, span, returns, rmw_tags)
 
     def _herd_lock(self, st: _ThreadState, op: str, addr: Val, name: str, span: Span | None) -> Val:
-        """herd's lock events; which way a trylock or spin_is_locked goes is chosen freely."""
+        """herd's lock events, which carry no values; which way a trylock or spin_is_locked
+        goes is chosen freely."""
         if op == "unlock":
-            self._emit(st, "W", ("UL",), addr, Val(bv(0)), name, span)
+            self._emit(st, "W", ("UL",), addr, None, name, span)
             return Val(bv(0))
         read = self._emit(st, "R", (), addr, None, name, span)
+        read.value = None
         if op == "lock":
             read.tags = frozenset({"LKR"})
-            self._emit(st, "W", ("LKW",), addr, Val(bv(1)), name, span)
+            self._emit(st, "W", ("LKW",), addr, None, name, span)
             return Val(bv(0))
         choice = z3.Bool(f"{op}_{read.id}")
         self.choices.append(choice)
@@ -865,7 +867,7 @@ class MacroLowerer(Lowerer):
             read.cond_tags.update(RL=choice, RU=z3.Not(choice))
             return Val(z3.If(choice, bv(1), bv(0)), frozenset({read.id}))
         read.cond_tags.update(LKR=choice, LF=z3.Not(choice))
-        self._emit(st, "W", ("LKW",), addr, Val(bv(1)), name, span, guard=choice)
+        self._emit(st, "W", ("LKW",), addr, None, name, span, guard=choice)
         return Val(z3.If(choice, bv(1), bv(0)), frozenset({read.id}))
 
     def lower(self) -> Program:

@@ -202,6 +202,7 @@ class Interpreter:
         # `~`, or a flag asking for non-emptiness), "exact" where both matter. Fixpoints over
         # execution-dependent relations are encoded only as tightly as their polarity needs.
         self.mode = "exact"
+        self.final_env: Env | None = None  # the model's definitions once it has run
         # While only may-keys are wanted (finding where a recursive definition can grow),
         # every name reads as its all-True stand-in: the rounds stay static Python sets.
         self.may_only = False
