@@ -2,7 +2,9 @@
 
 Each series runs N = 1, 2, ... until one test takes longer than --limit seconds (default 10) or N
 reaches --max-n; a series stops there ("stops" column). Tests are generated in memory from the
-scenarios in litmus_tests/pageblock/ with the N range widened.
+scenarios in litmus_tests/pageblock/ with the N range widened. By default each test is checked
+as for herd's output (every execution enumerated, for States and counts); --verdict-only asks
+only what a verdict table needs.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def main() -> None:
     ap.add_argument("-m", "--models", default="sc,tso,arm")
     ap.add_argument("--limit", type=float, default=10.0, help="stop a series after a test this slow (s)")
     ap.add_argument("--max-n", type=int, default=8)
+    ap.add_argument("--verdict-only", action="store_true",
+                    help="what a table asks (the verdict: two solver calls), not herd's States and counts")
     args = ap.parse_args()
     models = args.models.split(",")
     print("| series | model | N: seconds per test | stops |")
@@ -71,7 +75,7 @@ def main() -> None:
                     continue
                 test = parse_litmus(t.text, t.name)
                 t0 = time.perf_counter()
-                r = api.run_test(test, [spec], timeout=args.limit * 6)[0]
+                r = api.run_test(test, [spec], timeout=args.limit * 6, count=not args.verdict_only, explain=False)[0]
                 dt = time.perf_counter() - t0
                 cells.append(f"{n}: {dt:.2f}" + ("" if r.error is None else " (timeout)"))
                 if dt > args.limit or r.error is not None:

@@ -15,7 +15,7 @@ import z3
 from litmus.errors import LitmusError, NotMeaningful, Span
 from litmus.events import INIT_THREAD, WORD, Event, Program, bv
 from litmus.syntax import ast
-from litmus.syntax.macros import MacroFile, MCall, MCompare, MDeref, MInt, MName, MOp
+from litmus.syntax.macros import MacroFile
 
 # ---------------------------------------------------------------- what primitives do
 
@@ -247,7 +247,7 @@ class Val:
 
 
 @dataclass
-class _ThreadState:
+class ThreadState:
     proc: int
     regs: dict[str, Val]
     guard: z3.BoolRef | bool = True
@@ -346,7 +346,7 @@ class Lowerer:
         return frozenset(self.addresses)
 
     def _emit(
-        self, st: _ThreadState, kind: str, tags: tuple[str, ...], addr: Val | None,
+        self, st: ThreadState, kind: str, tags: tuple[str, ...], addr: Val | None,
         value: Val | None, primitive: str, span: Span | None, guard: z3.BoolRef | bool = True,
     ) -> Event:  # fmt: skip
         eid = len(self.events)
@@ -372,13 +372,13 @@ class Lowerer:
         st.events.append(eid)
         return event
 
-    def _fence(self, st: _ThreadState, tags: tuple[str, ...] | None, name: str, span: Span | None,
+    def _fence(self, st: ThreadState, tags: tuple[str, ...] | None, name: str, span: Span | None,
                guard: z3.BoolRef | bool = True) -> None:  # fmt: skip
         if tags is not None:
             self._emit(st, "F", tags, None, None, name, span, guard)
 
     # -- expressions
-    def eval(self, st: _ThreadState, expr: ast.Expr) -> Val:
+    def eval(self, st: ThreadState, expr: ast.Expr) -> Val:
         if isinstance(expr, ast.Const):
             return Val(bv(expr.value))
         if isinstance(expr, ast.Name):
@@ -414,7 +414,7 @@ class Lowerer:
             return self.call(st, expr)
         raise self._error("unsupported expression", getattr(expr, "span", None))
 
-    def _binary(self, st: _ThreadState, expr: ast.Binary) -> Val:
+    def _binary(self, st: ThreadState, expr: ast.Binary) -> Val:
         a, b = self.eval(st, expr.left), self.eval(st, expr.right)
         x, y = a.term, b.term
         arith = {
@@ -434,14 +434,14 @@ class Lowerer:
             return Val(z3.If(compare[expr.op](), bv(1), bv(0)), deps)
         raise self._error(f"unsupported operator '{expr.op}'", expr.span)
 
-    def _location_arg(self, st: _ThreadState, expr: ast.Expr) -> Val:
+    def _location_arg(self, st: ThreadState, expr: ast.Expr) -> Val:
         """The address a primitive acts on: `*x` and `x` (a pointer) both denote x's address."""
         if isinstance(expr, ast.Deref):
             return self.eval(st, expr.expr)
         return self.eval(st, expr)
 
     # -- primitives
-    def call(self, st: _ThreadState, call: ast.Call) -> Val:
+    def call(self, st: ThreadState, call: ast.Call) -> Val:
         name = call.name
         if name in self.target.not_meaningful:
             raise NotMeaningful(name, self.target.name)
@@ -497,7 +497,7 @@ class Lowerer:
             return Val(z3.If(event.value != 0, bv(1), bv(0)), frozenset({event.id}))
         raise self._error(f"primitive '{name}' is not supported", span)
 
-    def _kernel_lock(self, st: _ThreadState, op: str, addr: Val, name: str, span: Span | None) -> Val:
+    def _kernel_lock(self, st: ThreadState, op: str, addr: Val, name: str, span: Span | None) -> Val:
         """LKMM's lock events: the lock word holds 1 while held, 0 when free."""
         if op == "unlock":
             self._emit(st, "W", ("UL",), addr, Val(bv(0)), name, span)
@@ -519,7 +519,7 @@ class Lowerer:
         self.rmw.append((read.id, write.id))
         return Val(z3.If(free, bv(1), bv(0)), frozenset({read.id}))
 
-    def _srcu(self, st: _ThreadState, call: ast.Call) -> Val:
+    def _srcu(self, st: ThreadState, call: ast.Call) -> Val:
         """SRCU: lock reads the srcu_struct, unlock writes the index back, sync is an event on it."""
         name, args, span = call.name, call.args, call.span
         expected = 2 if name in ("srcu_read_unlock", "srcu_up_read") else 1
@@ -535,7 +535,7 @@ class Lowerer:
         self._emit(st, "F", ("sync-srcu",), addr, None, name, span)
         return Val(bv(0))
 
-    def _batch(self, st: _ThreadState, begin: bool, name: str, span: Span | None) -> Val:
+    def _batch(self, st: ThreadState, begin: bool, name: str, span: Span | None) -> Val:
         if begin:
             if st.batch is not None:
                 raise self._error("litmus_batch_begin inside a batch (batches do not nest)", span)
@@ -547,7 +547,7 @@ class Lowerer:
         return Val(bv(0))
 
     def _rmw(
-        self, st: _ThreadState, update: str, order: str, addr: Val, values: list[Val],
+        self, st: ThreadState, update: str, order: str, addr: Val, values: list[Val],
         name: str, span: Span | None, returns: str = "none", tags: RmwTags | None = None,
     ) -> Val:  # fmt: skip
         tags = tags or self.target.rmw[order]
@@ -603,11 +603,11 @@ class Lowerer:
         return Val(result, old.deps | amount.deps)
 
     # -- statements
-    def stmts(self, st: _ThreadState, body: tuple[ast.Stmt, ...]) -> None:
+    def stmts(self, st: ThreadState, body: tuple[ast.Stmt, ...]) -> None:
         for stmt in body:
             self.stmt(st, stmt)
 
-    def stmt(self, st: _ThreadState, stmt: ast.Stmt) -> None:
+    def stmt(self, st: ThreadState, stmt: ast.Stmt) -> None:
         if isinstance(stmt, ast.Decl):
             if stmt.init is not None:
                 # `int r4 = (r1 != r4);` reads r4 before it has a value: registers start at 0
@@ -624,7 +624,7 @@ class Lowerer:
         else:
             raise self._error("unsupported statement", getattr(stmt, "span", None))
 
-    def _assign(self, st: _ThreadState, stmt: ast.Assign) -> None:
+    def _assign(self, st: ThreadState, stmt: ast.Assign) -> None:
         target = stmt.target
         if isinstance(target, ast.Name):
             if target.name in self.addresses and target.name not in st.regs:
@@ -641,7 +641,7 @@ class Lowerer:
             return
         raise self._error("cannot assign to this expression", stmt.span)
 
-    def _if(self, st: _ThreadState, stmt: ast.If) -> None:
+    def _if(self, st: ThreadState, stmt: ast.If) -> None:
         cond = self.eval(st, stmt.cond)
         c = z3.simplify(cond.term != 0)
         if z3.is_true(c) or z3.is_false(c):  # decided statically: lower only the taken side
@@ -687,7 +687,7 @@ class Lowerer:
                 for (proc, reg), entry in reg_init.items()
                 if proc == thread.proc
             }
-            st = _ThreadState(proc=thread.proc, regs=regs)
+            st = ThreadState(proc=thread.proc, regs=regs)
             self.stmts(st, thread.body)
             if st.batch is not None:
                 raise self._error(f"P{thread.proc}: litmus_batch_begin without litmus_batch_end", thread.span)
@@ -721,164 +721,7 @@ def atoms(prop: ast.Prop | None) -> list[ast.PAtom]:
 def lower(test: ast.LitmusTest, target: str, macros: MacroFile | None = None) -> Program:
     """Lower `test` for the named target ('sc', 'tso', 'arm', 'lkmm'), or by a herd macro file."""
     if macros is not None:
+        from litmus.lower_macros import MacroLowerer  # the subclass lives beside, importing us
+
         return MacroLowerer(test, TARGETS[target], macros).lower()
     return Lowerer(test, TARGETS[target]).lower()
-
-
-# ---------------------------------------------------------------- by a herd .def file
-
-_ATOMIC_OPS = {"+": "add", "-": "sub", "&": "and", "|": "or", "^": "xor", "&~": "andnot"}
-
-
-class MacroLowerer(Lowerer):
-    """Lowering driven by a herd macro file (linux-kernel.def) instead of PRIMITIVES.
-
-    A primitive means what its macro says, expanded like herd does (arguments substituted,
-    macros calling macros). Locks become herd's own lock events, which the base relations leave
-    out of R, W, rf and co (the model's lock.cat builds those): whether a trylock succeeds or a
-    spin_is_locked sees the lock held is a free choice, for the model to constrain.
-    """
-
-    def __init__(self, test: ast.LitmusTest, target: Target, macros: MacroFile) -> None:
-        super().__init__(test, target)
-        self.macros = macros
-        self.choices: list[z3.BoolRef] = []
-
-    def call(self, st: _ThreadState, call: ast.Call) -> Val:
-        macro = self.macros.macros.get(call.name)
-        if macro is None:
-            raise self._error(f"Unknown macro {call.name}", call.span)
-        return self._expand(st, macro, [(a, None) for a in call.args], call)
-
-    # An argument is a pair (expression, environment): environment None for the test's own C
-    # expressions, else the parameter bindings of the macro the expression is written in.
-    def _expand(self, st: _ThreadState, macro, args: list, call: ast.Call) -> Val:  # type: ignore[no-untyped-def]
-        if len(args) != len(macro.params):
-            raise self._error(
-                f"{call.name} takes {len(macro.params)} argument(s), got {len(args)}", call.span
-            )
-        env = dict(zip(macro.params, args))
-        value = Val(bv(0))
-        for item in macro.body:
-            value = self._value((item, env), st, call)
-        return value if macro.is_expr else Val(bv(0))
-
-    def _value(self, arg, st: _ThreadState, call: ast.Call) -> Val:  # type: ignore[no-untyped-def]
-        expr, env = arg
-        if env is None:
-            return self.eval(st, expr)
-        if isinstance(expr, MName):
-            if expr.name not in env:
-                raise self._error(f"macro {call.name}: unbound parameter '{expr.name}'", call.span)
-            return self._value(env[expr.name], st, call)
-        if isinstance(expr, MInt):
-            return Val(bv(expr.value))
-        if isinstance(expr, MDeref):  # `*e` as a value: a plain read of location e
-            addr = self._value((expr.expr, env), st, call)
-            event = self._emit(st, "R", self.target.plain, addr, None, "plain", call.span)
-            return Val(event.value, frozenset({event.id}))
-        if isinstance(expr, MCompare):
-            a = self._value((expr.left, env), st, call)
-            b = self._value((expr.right, env), st, call)
-            x, y = a.term, b.term
-            holds = {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[expr.op]
-            return Val(z3.If(holds, bv(1), bv(0)), a.deps | b.deps)
-        if isinstance(expr, MCall):
-            if not expr.name.startswith("__"):
-                macro = self.macros.macros.get(expr.name)
-                if macro is None:
-                    raise self._error(f"Unknown macro {expr.name}", call.span)
-                return self._expand(st, macro, [(a, env) for a in expr.args], call)
-            return self._instruction(st, expr, env, call)
-        raise self._error(f"macro {call.name}: an operator is not a value", call.span)
-
-    def _location(self, arg, st: _ThreadState, call: ast.Call) -> Val:  # type: ignore[no-untyped-def]
-        """The address an instruction's location argument denotes (`*x`, or pointer x)."""
-        expr, env = arg
-        if env is None:
-            return self._location_arg(st, expr)
-        if isinstance(expr, MName) and expr.name in env:
-            return self._location(env[expr.name], st, call)
-        if isinstance(expr, MDeref):
-            return self._value((expr.expr, env), st, call)
-        return self._value(arg, st, call)
-
-    def _op(self, arg, call: ast.Call) -> str:  # type: ignore[no-untyped-def]
-        expr, env = arg
-        while env is not None and isinstance(expr, MName) and expr.name in env:
-            expr, env = env[expr.name]
-        if isinstance(expr, MOp) and expr.symbol in _ATOMIC_OPS:
-            return _ATOMIC_OPS[expr.symbol]
-        raise self._error(f"macro {call.name}: expected an operator (+ - & | ^ &~)", call.span)
-
-    def _instruction(self, st: _ThreadState, ins: MCall, env: dict, call: ast.Call) -> Val:
-        name, tag, span = call.name, ins.tag, call.span
-        args = [(a, env) for a in ins.args]
-        expected = _INSTRUCTION_ARITY.get(ins.name)
-        if expected is None:
-            raise self._error(f"macro {name}: unknown herd instruction {ins.name}", span)
-        if len(args) != expected:
-            raise self._error(f"macro {name}: {ins.name} takes {expected} argument(s)", span)
-        tags = (tag,) if tag else ()
-        if ins.name == "__fence":
-            self._emit(st, "F", tags, None, None, name, span)
-            return Val(bv(0))
-        addr = self._location(args[0], st, call)
-        if ins.name == "__load":
-            event = self._emit(st, "R", tags, addr, None, name, span)
-            return Val(event.value, frozenset({event.id}))
-        if ins.name == "__store":
-            self._emit(st, "W", tags, addr, self._value(args[1], st, call), name, span)
-            return Val(bv(0))
-        if ins.name == "__srcu":
-            self._emit(st, "F", tags, addr, None, name, span)
-            return Val(bv(0))
-        if ins.name in ("__lock", "__unlock", "__trylock", "__islocked"):
-            return self._herd_lock(st, ins.name[2:], addr, name, span)
-        rmw_tags = RmwTags(tags, tags)
-        if ins.name == "__xchg":
-            return self._rmw(st, "xchg", "", addr, [self._value(args[1], st, call)], name, span, "old", rmw_tags)
-        if ins.name == "__cmpxchg":
-            values = [self._value(a, st, call) for a in args[1:]]
-            return self._rmw(st, "cmpxchg", "", addr, values, name, span, "old", rmw_tags)
-        if ins.name == "__atomic_add_unless":
-            values = [self._value(a, st, call) for a in args[1:]]
-            return self._rmw(st, "add_unless", "", addr, values, name, span, "did_update", rmw_tags)
-        update = self._op(args[1], call)
-        amount = self._value(args[2], st, call)
-        returns = {"__atomic_op": "none", "__atomic_op_return": "new", "__atomic_fetch_op": "old"}[ins.name]
-        return self._rmw(st, update, "", addr, [amount], name, span, returns, rmw_tags)
-
-    def _herd_lock(self, st: _ThreadState, op: str, addr: Val, name: str, span: Span | None) -> Val:
-        """herd's lock events, which carry no values; which way a trylock or spin_is_locked
-        goes is chosen freely."""
-        if op == "unlock":
-            self._emit(st, "W", ("UL",), addr, None, name, span)
-            return Val(bv(0))
-        read = self._emit(st, "R", (), addr, None, name, span)
-        read.value = None
-        if op == "lock":
-            read.tags = frozenset({"LKR"})
-            self._emit(st, "W", ("LKW",), addr, None, name, span)
-            return Val(bv(0))
-        choice = z3.Bool(f"{op}_{read.id}")
-        self.choices.append(choice)
-        if op == "islocked":
-            read.cond_tags.update(RL=choice, RU=z3.Not(choice))
-            return Val(z3.If(choice, bv(1), bv(0)), frozenset({read.id}))
-        read.cond_tags.update(LKR=choice, LF=z3.Not(choice))
-        self._emit(st, "W", ("LKW",), addr, None, name, span, guard=choice)
-        return Val(z3.If(choice, bv(1), bv(0)), frozenset({read.id}))
-
-    def lower(self) -> Program:
-        program = super().lower()
-        program.choices = list(self.choices)
-        program.model_locks = True
-        return program
-
-
-_INSTRUCTION_ARITY = {
-    "__load": 1, "__store": 2, "__fence": 0, "__srcu": 1, "__xchg": 2, "__cmpxchg": 3,
-    "__atomic_op": 3, "__atomic_op_return": 3, "__atomic_fetch_op": 3, "__atomic_add_unless": 3,
-    "__lock": 1, "__unlock": 1, "__trylock": 1, "__islocked": 1,
-}  # fmt: skip
