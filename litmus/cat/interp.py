@@ -87,20 +87,33 @@ class Thunk:
         self.busy = False
         self.where = interp.where()  # errors in it name its file, wherever it is forced
 
+    # A value per polarity mode, computed once; `holder` keeps the cache (a let rec group
+    # shares one), `compute` makes the value, `select` picks this thunk's part of it.
+    LOOP = "definition refers to itself (use 'let rec')"
+
+    def holder(self) -> "Thunk":
+        return self
+
+    def compute(self) -> Any:
+        return self.interp.eval(self.expr, self.env)
+
+    def select(self, value: Any) -> Any:
+        return value
+
     def force(self) -> Any:
-        mode = self.interp.mode
-        if mode not in self.values:
-            if self.busy:
-                raise self.interp.error("definition refers to itself (use 'let rec')", self.expr.span)
-            self.busy = True
+        holder, mode = self.holder(), self.interp.mode
+        if mode not in holder.values:
+            if holder.busy:
+                raise self.interp.error(self.LOOP, self.expr.span)
+            holder.busy = True
             saved, self.interp.may_only = self.interp.may_only, False  # a real value, cached
             try:
-                with self.interp.in_file(self.where):
-                    self.values[mode] = self.interp.eval(self.expr, self.env)
+                with self.interp.in_file(holder.where):
+                    holder.values[mode] = self.compute()
             finally:
-                self.busy = False
+                holder.busy = False
                 self.interp.may_only = saved
-        return self.values[mode]
+        return self.select(holder.values[mode])
 
 
 class RecThunk(Thunk):
@@ -109,6 +122,7 @@ class RecThunk(Thunk):
     positive use gets fresh variables closed under the body, far cheaper than unrolling)."""
 
     __slots__ = ("name", "group", "bindings")
+    LOOP = "recursive definitions refer to each other's values"
 
     def __init__(self, name: str, group: "RecThunk | None", bindings, env: "Env", interp: "Interpreter") -> None:  # type: ignore[no-untyped-def]
         super().__init__(bindings[0].body, env, interp)
@@ -116,21 +130,14 @@ class RecThunk(Thunk):
         self.group = group or self  # the first thunk of a group holds the group's values
         self.bindings = bindings
 
-    def force(self) -> Any:
-        group = self.group
-        mode = self.interp.mode
-        if mode not in group.values:
-            if group.busy:
-                raise self.interp.error("recursive definitions refer to each other's values", self.expr.span)
-            group.busy = True
-            saved, self.interp.may_only = self.interp.may_only, False
-            try:
-                with self.interp.in_file(group.where):
-                    group.values[mode] = self.interp.fixpoint(group.bindings, group.env)
-            finally:
-                group.busy = False
-                self.interp.may_only = saved
-        return group.values[mode][self.name]
+    def holder(self) -> Thunk:
+        return self.group
+
+    def compute(self) -> Any:
+        return self.interp.fixpoint(self.group.bindings, self.group.env)
+
+    def select(self, value: Any) -> Any:
+        return value[self.name]
 
 
 @dataclass
