@@ -7,7 +7,7 @@ import z3
 
 from litmus.errors import Span
 from litmus.events import Program, bv
-from litmus.lower import Lowerer, RmwTags, Target, Val, ThreadState
+from litmus.lower import Lowerer, RmwTags, Target, ThreadState, Val
 from litmus.syntax import ast
 from litmus.syntax.macros import MacroFile, MCall, MCompare, MDeref, MInt, MName, MOp
 
