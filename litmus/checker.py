@@ -210,7 +210,7 @@ class TestChecker:
             status = self._check(assumptions, deadline)
             if status == z3.unknown:
                 self.solver.pop()
-                return self._unknown(start, deadline)
+                return self._unknown(start, deadline, enumerated=positive + negative)
             if status == z3.unsat:
                 break
             model = self.solver.model()
@@ -262,11 +262,14 @@ class TestChecker:
             self.solver.set("timeout", max(1, int(remaining * 1000)))
         return self.solver.check(*assumptions)
 
-    def _unknown(self, start: float, deadline: float | None) -> Result:
+    def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier
         reason = "timeout" if deadline is not None and time.perf_counter() >= deadline else (
             f"solver gave up: {self.solver.reason_unknown()}"
         )  # fmt: skip
+        if enumerated is not None and reason == "timeout":
+            # herd's counts need every execution; the verdict alone needs two solver calls
+            reason += f" after counting {enumerated} executions (-f table asks only the verdict)"
         return Result(
             file=self.test.path, test=self.test.name, model=self.spec.name, kind=KINDS[q],
             condition=format_condition(self.test.condition), observation=UNKNOWN, ok=None,
