@@ -263,8 +263,8 @@ def _compare(args: argparse.Namespace, names: Sequence[str], out: TextIO, err: T
     files = expand_paths(args.paths)
     if not files:
         raise UsageError("no .litmus files found in " + " ".join(args.paths))
-    for name in names:
-        api.load_model(name)
+    # results carry the loaded model's name (a .cat or .cfg path becomes its stem)
+    loaded = [api.load_model(name).name for name in names]
     args.graph_all = False
     batch = make_batch(args, files, names)
     results: list[Result] = []
@@ -279,8 +279,8 @@ def _compare(args: argparse.Namespace, names: Sequence[str], out: TextIO, err: T
     except KeyboardInterrupt:
         err.write("litmus: interrupted\n")
         status = 130
-    rows = compare_results(results, names)
-    out.write(format_compare(rows, names, args.format, args.tablefmt, args.only_diff))
+    rows = compare_results(results, loaded)
+    out.write(format_compare(rows, loaded, args.format, args.tablefmt, args.only_diff))
     out.flush()
     return status
 

@@ -83,3 +83,13 @@ def test_rows_api() -> None:
     rows = compare_results([_r("T", [{"x": "0"}], "sc"), _r("T", [{"x": "0"}, {"x": "1"}], "tso")], ["sc", "tso"])
     assert not rows[0].differ and rows[0].diffs[0].weaker == "tso"
     assert "tso not sc: x=1;" in format_compare(rows, ["sc", "tso"])
+
+
+def test_models_given_as_files(capsys: pytest.CaptureFixture[str]) -> None:
+    """A .cat path is reported under its stem, and its column is filled like a built-in one's."""
+    sc_file = str(REPO / "models" / "sc.cat")
+    sb = str(REPO / "litmus_tests" / "SB" / "SB+poonceonces.litmus")
+    assert cli.main(["compare", "-m", f"tso,{sc_file}", sb]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["test", "tso", "sc"]
+    assert out.splitlines()[2].split()[:4] == ["SB+poonceonces", "Sometimes", "Never", "*"]
