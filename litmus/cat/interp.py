@@ -324,10 +324,9 @@ class Interpreter:
             proc = None
         if not isinstance(proc, ProcV):
             raise self.error(f"'{stmt.name}' is not a procedure", stmt.span)
-        items = stmt.arg.items if isinstance(stmt.arg, ast.Tuple) else (stmt.arg,)  # `()`: none
-        if len(items) != len(proc.params):
+        bindings = self._lazy_arguments(proc.params, stmt.arg, env)
+        if bindings is None:
             raise self.error(f"{proc.name} expects {len(proc.params)} argument(s)", stmt.span)
-        bindings: dict[str, Any] = {p: Thunk(item, env, self) for p, item in zip(proc.params, items)}
         if proc.rec:
             bindings[proc.name] = proc
         first = len(self.checks)
@@ -406,13 +405,14 @@ class Interpreter:
                     self.may_only = saved
                 new[b.name] = _standin(value) if upward else value
             keys_now = {n: _keys(v) for n, v in new.items()}
+            grown = keys_now != {n: _keys(v) for n, v in values.items()}
             static = not upward and all(_is_static(v) for v in new.values())
-            if static and keys_now == {n: _keys(v) for n, v in values.items()}:
+            if static and not grown:
                 return new
-            if upward and keys_now == {n: _keys(v) for n, v in values.items()}:
+            if upward and not grown:
                 return self._upward_fixpoint(bindings, env, keys_now, new)
             if not static:
-                if settle is None and keys_now == {n: _keys(v) for n, v in values.items()}:
+                if settle is None and not grown:
                     settle = sum(len(k) for k in keys_now.values()) + 1
                 if settle is not None:
                     settle -= 1
@@ -628,14 +628,23 @@ class Interpreter:
     def _eval_App(self, expr: ast.App, env: Env) -> Any:
         fn = self.eval(expr.fn, env)
         if isinstance(fn, FunV):
-            # Arguments are passed unevaluated: the body forces each in the polarity it uses it
-            # (a parameter under `\` is wanted large), and not at all if it never needs it.
-            items = expr.arg.items if isinstance(expr.arg, ast.Tuple) else (expr.arg,)
-            if len(fn.params) == len(items):
-                bindings = {p: Thunk(item, env, self) for p, item in zip(fn.params, items)}
-                with self.in_file(fn.where):
-                    return self.eval(fn.body, fn.env.child(bindings))
+            bindings = self._lazy_arguments(fn.params, expr.arg, env)
+            if bindings is not None:
+                return self._run_body(fn, bindings)
         return self.apply(fn, self.eval(expr.arg, env), expr.span)
+
+    def _lazy_arguments(self, params: tuple[str, ...], arg: ast.Expr, env: Env) -> dict[str, Any] | None:
+        """Parameters bound to unevaluated arguments: the body forces each in the polarity it
+        uses it (a parameter on the right of a difference is wanted large), and not at all if
+        it never needs it. None when the number of arguments does not match (`()` is none)."""
+        items = arg.items if isinstance(arg, ast.Tuple) else (arg,)
+        if len(items) != len(params):
+            return None
+        return {p: Thunk(item, env, self) for p, item in zip(params, items)}
+
+    def _run_body(self, fn: FunV, bindings: dict[str, Any]) -> Any:
+        with self.in_file(fn.where):
+            return self.eval(fn.body, fn.env.child(bindings))
 
     def apply(self, fn: Any, arg: Any, span: Span | None) -> Any:
         if isinstance(fn, Builtin):
@@ -650,8 +659,7 @@ class Interpreter:
             if items is None or len(items) != len(fn.params):
                 raise self.error(f"{fn.name} expects {len(fn.params)} arguments", span)
             bindings = dict(zip(fn.params, items))
-        with self.in_file(fn.where):
-            return self.eval(fn.body, fn.env.child(bindings))
+        return self._run_body(fn, bindings)
 
     def _eval_Unop(self, expr: ast.Unop, env: Env) -> Any:
         op = expr.op
