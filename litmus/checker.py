@@ -85,7 +85,7 @@ def execution_relations(concrete: ConcreteExecution, interp: Interpreter) -> dic
             continue
         if isinstance(value, Relation):
             out[name] = {k for k, c in value.entries.items() if c is True}
-    out["fr"] = {(r, w2) for (w, r) in out["rf"] for (w1, w2) in out["co"] if w1 == w and r != w2}
+    out["fr"] = {(r, w2) for (w, r) in out["rf"] for (w1, w2) in out["co"] if w1 == w}
     return out
 
 
@@ -242,8 +242,9 @@ class TestChecker:
                 return self._unknown(start, deadline)
             if status == z3.sat:
                 flags.append(name)
-        if witness_model is not None:
-            self.recheck(witness_model)
+        witness = None
+        if witness_model is not None:  # re-checked, then shown from the same concrete run
+            witness = self.witness(witness_model, self.recheck(witness_model))
         observation = NEVER if positive == 0 else ALWAYS if negative == 0 else SOMETIMES
         q = self.test.condition.quantifier
         ok = positive > 0 if q == "exists" else positive == 0 if q == "~exists" else negative == 0
@@ -252,8 +253,7 @@ class TestChecker:
             condition=format_condition(self.test.condition), observation=observation, ok=ok,
             states=tuple(sorted(states, key=_herd_state_order)), positive=positive,
             negative=negative, flags=tuple(sorted(set(flags))),
-            witness=self.witness(witness_model) if witness_model is not None else None,
-            solve_s=time.perf_counter() - start, counted=count,
+            witness=witness, solve_s=time.perf_counter() - start, counted=count,
         )  # fmt: skip
 
     def _check(self, assumptions: list[z3.BoolRef], deadline: float | None):  # type: ignore[no-untyped-def]
@@ -279,10 +279,9 @@ class TestChecker:
         )  # fmt: skip
 
     # -- witnesses
-    def recheck(self, model: z3.ModelRef) -> None:
-        """Run the model concretely on this execution; every axiom must hold."""
-        concrete = ConcreteExecution(self.execution, model)
-        interp = run_model(self.spec, concrete)
+    def recheck(self, model: z3.ModelRef) -> Interpreter:
+        """Run the model concretely on this execution; every axiom must hold. Returns the run."""
+        interp = run_model(self.spec, ConcreteExecution(self.execution, model))
         failed = [
             c.name for c in interp.checks
             if not c.flag and c.holds is not True and c.name not in self.skip_checks
@@ -291,9 +290,14 @@ class TestChecker:
             raise WitnessCheckFailed(
                 f"{self.test.path}: witness under {self.spec.name} fails {', '.join(failed)} when re-checked"
             )
+        return interp
 
-    def witness(self, model: z3.ModelRef) -> Witness:
-        concrete = ConcreteExecution(self.execution, model)
+    def witness(self, model: z3.ModelRef, run: Interpreter | None = None) -> Witness:
+        """The execution `model` as events and relations; `run`: the model already run
+        concretely on it (a re-check, an explanation), else it is run here."""
+        if run is None:
+            run = run_model(self.spec, ConcreteExecution(self.execution, model))
+        concrete = run.base
         events = []
         label = 0
         for eid in concrete.algebra.universe:
@@ -313,7 +317,7 @@ class TestChecker:
                     location=loc, value=None if value is None else self.show_value(value),
                 )
             )
-        edges = execution_relations(concrete, run_model(self.spec, concrete))
+        edges = execution_relations(concrete, run)
         relations = {
             name: tuple(sorted(edges[name]))
             for name in ("po", "rf", "co", "fr", "addr", "data", "ctrl", "rmw")

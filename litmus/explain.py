@@ -372,7 +372,7 @@ def explain_checker(checker: Any, deadline: float | None) -> Explanation | None:
     spec = checker.spec
     concrete = ConcreteExecution(checker.execution, model)
     interp = run_model(spec, concrete, _Tracing)
-    witness = checker.witness(model)
+    witness = checker.witness(model, interp)
     label = {e.id: e.label for e in witness.events}
     tracer = _Tracer(interp, concrete)
     texts: list[tuple[str, list[str]]] = []
