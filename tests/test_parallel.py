@@ -74,16 +74,20 @@ def test_hung_worker_is_killed_and_reported(tmp_path: Path, monkeypatch: pytest.
     assert all(r.observation != UNKNOWN for o in (outcomes[0], outcomes[2]) for r in o.results)
 
 
-def test_timeout_gives_unknown_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # a 20-thread store-buffering ring: far more than 1 s of work
-    threads = 20
+def sb_ring(folder: Path, threads: int) -> Path:
+    """A store-buffering ring: thread k writes x_k, then reads x_{k+1}; exists every read 0."""
     body = []
     for k in range(threads):
         a, b = f"x{k}", f"x{(k + 1) % threads}"
         body.append(f"P{k}(int *{a}, int *{b}) {{ int r0; WRITE_ONCE(*{a}, 1); r0 = READ_ONCE(*{b}); }}")
     cond = " /\\ ".join(f"{k}:r0=0" for k in range(threads))
-    big = tmp_path / "SBring.litmus"
-    big.write_text("C SBring\n{}\n" + "\n".join(body) + f"\nexists ({cond})\n")
+    path = folder / f"SBring{threads}.litmus"
+    path.write_text(f"C SBring{threads}\n{{}}\n" + "\n".join(body) + f"\nexists ({cond})\n")
+    return path
+
+
+def test_timeout_gives_unknown_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = sb_ring(tmp_path, 20)  # far more than 1 s of work
     code = cli.main(["check", "-m", "arm", "-j", "2", "--timeout", "1", "-f", "json", str(big), FILES[0]])
     assert code == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -94,14 +98,7 @@ def test_timeout_gives_unknown_and_goes_on(tmp_path: Path, capsys: pytest.Captur
 def test_counting_timeout_says_so_and_the_verdict_alone_is_quick(tmp_path: Path) -> None:
     """herd's counts need all 2^14 executions of a 14-thread SB ring; the verdict needs two
     solver calls (TSO allows the all-zero outcome: every store may sit in its buffer)."""
-    threads = 14
-    body = []
-    for k in range(threads):
-        a, b = f"x{k}", f"x{(k + 1) % threads}"
-        body.append(f"P{k}(int *{a}, int *{b}) {{ int r0; WRITE_ONCE(*{a}, 1); r0 = READ_ONCE(*{b}); }}")
-    cond = " /\\ ".join(f"{k}:r0=0" for k in range(threads))
-    ring = tmp_path / "SBring14.litmus"
-    ring.write_text("C SBring14\n{}\n" + "\n".join(body) + f"\nexists ({cond})\n")
+    ring = sb_ring(tmp_path, 14)
     spec = api.load_model("tso")
     (counted,) = api.run_test(parse_file(str(ring)), [spec], timeout=0.5)
     assert counted.observation == UNKNOWN and counted.error.startswith("timeout after counting")
