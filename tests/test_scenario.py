@@ -270,15 +270,18 @@ SAMPLE = {
 }  # fmt: skip
 
 
+def _sample_rows() -> list[dict[str, str]]:
+    """herd7's rows for ../shared/corpus/pageblock-sample (test, model, observation, states)."""
+    with (corpus("pageblock-sample") / "expected.tsv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
 def test_sample_shapes_match_herd_under_sc():
-    folder = corpus("pageblock-sample")
     from litmus import api
 
-    with (folder / "expected.tsv").open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
     # our locks always have semantics: take herd's sc + lock.cat row where there is one
     want: dict[str, dict[str, str]] = {}
-    for row in rows:
+    for row in _sample_rows():
         if row["model"] == "sc (herd sc.cat + the kernel lock.cat)":
             want[row["test"]] = row
         elif row["model"].startswith("sc (herd sc.cat: no lock") and row["test"] not in want:
@@ -289,12 +292,6 @@ def test_sample_shapes_match_herd_under_sc():
         assert (r.observation, len(r.states)) == (want[name]["observation"], int(want[name]["states"])), name
 
 
-def _herd_lkmm_rows() -> dict[str, dict[str, str]]:
-    folder = corpus("pageblock-sample")
-    with (folder / "expected.tsv").open(encoding="utf-8") as f:
-        return {row["test"]: row for row in csv.DictReader(f, delimiter="\t") if row["model"] == "lkmm"}
-
-
 @pytest.mark.parametrize("official", [False, True], ids=["lkmm", "linux-kernel.cfg"])
 def test_sample_files_and_our_shapes_match_herd_under_lkmm(official: bool):
     """herd7's LKMM verdicts on the sample, for the sample files themselves and for the files our
@@ -302,7 +299,7 @@ def test_sample_files_and_our_shapes_match_herd_under_lkmm(official: bool):
     from litmus import api
 
     model = str(corpus("lkmm-kernel", "model") / "linux-kernel.cfg") if official else "lkmm"
-    want = _herd_lkmm_rows()
+    want = {row["test"]: row for row in _sample_rows() if row["model"] == "lkmm"}
     assert sorted(want) == sorted(SAMPLE)
     folder = corpus("pageblock-sample")
     for name, mine in SAMPLE.items():
