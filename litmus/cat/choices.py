@@ -68,9 +68,7 @@ class ChoiceError(Exception):
 def _relation(value: Any) -> Relation:
     if isinstance(value, Relation):
         return value
-    if isinstance(value, EventSet) and not value.entries:
-        return Relation({})
-    if type(value).__name__ == "_Empty":
+    if _is_nothing(value):
         return Relation({})
     raise ChoiceError("`with x from S` chooses relations; an element of S is not one")
 
@@ -96,6 +94,7 @@ def _sets(source: Any) -> list[tuple[Cond, list[tuple[Relation, Cond]]]]:
 
 
 def _is_nothing(value: Any) -> bool:
+    """`0` (the interpreter's EMPTY, not imported: it imports us) or an empty event set."""
     return type(value).__name__ == "_Empty" or (isinstance(value, EventSet) and not value.entries)
 
 
