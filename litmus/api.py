@@ -10,7 +10,8 @@ from typing import Any
 
 from litmus.cat import ast as cat_ast
 from litmus.cat.parser import parse_cat_file
-from litmus.checker import ModelSpec, check_test
+from litmus.engine.check import check_test
+from litmus.engine.model import ModelSpec
 from litmus.errors import LitmusError, Span
 from litmus.result import Result
 from litmus.syntax.ast import LitmusTest

@@ -1,4 +1,5 @@
-"""Plain-Python results of checking one test under one model: no z3 object ever leaves check.py."""
+"""Plain-Python results of checking one test under one model: plain data, no z3 object and no
+rendering (that is report/'s job)."""
 
 from __future__ import annotations
 
@@ -74,20 +75,3 @@ class Result:
     # An execution satisfying the condition when `witness` is None (a `~exists`/`forall` test
     # whose condition always holds has no counterexample): what its graph shows.
     example: Witness | None = field(default=None, compare=False)
-
-    def graph(self, state: State | None = None) -> str | None:
-        """DOT text of the witness (or, for a Never verdict, of the forbidden candidate)."""
-        from litmus.report.dot import result_dot
-
-        return result_dot(self, state)
-
-    def _repr_svg_(self) -> str | None:
-        from litmus.report.dot import render
-
-        dot = self.graph()
-        return render(dot, "svg") if dot is not None else None
-
-    def _repr_html_(self) -> str:
-        from litmus.report.dot import result_html
-
-        return result_html(self)

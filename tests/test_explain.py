@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from litmus import api
-from litmus.checker import check_test
-from litmus.explain import explain, shortest_cycle
+from litmus.engine.check import check_test
+from litmus.engine.explain import explain, shortest_cycle
 from litmus.result import NEVER
 from litmus.syntax.c_parser import parse_file
 from tests.conftest import corpus, own_litmus_files

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import litmus
 from litmus import api, cli
 from litmus.report.dot import event_label, witness_dot
 from litmus.result import ALWAYS, NEVER, SOMETIMES, WitnessEvent
@@ -62,14 +63,14 @@ def check_all(paths: list[Path], models: list[str] = MODELS) -> int:
             if result.observation in (SOMETIMES, ALWAYS):
                 shown = result.witness or result.example  # ~exists/forall: maybe no counterexample
                 assert shown is not None, (path, result.model)
-                dot = result.graph()
+                dot = litmus.graph(result)
                 assert dot is not None
                 structural(dot, shown)
                 edges_consistent(shown)
                 parses(dot)
                 count += 1
             elif result.observation == NEVER and result.counterexample is not None:
-                dot = result.graph()
+                dot = litmus.graph(result)
                 assert dot is not None and "magenta" in dot  # the cycle is highlighted
                 structural(dot, result.counterexample)
                 parses(dot)
@@ -101,7 +102,7 @@ def test_labels_like_herd() -> None:
 
 def test_palette_and_hidden_init() -> None:
     (r,) = api.check(str(REPO / "litmus_tests/SB/SB+poonceonces.litmus"), ["tso"])
-    dot = r.graph()
+    dot = litmus.graph(r)
     assert '[label="po", color="black"' in dot
     assert 'label="rf", color="red"' in dot and 'label="fr", color="#ffa040"' in dot
     assert "cluster_P0" in dot and "cluster_P1" in dot
@@ -151,11 +152,13 @@ def test_result_display_api(monkeypatch: pytest.MonkeyPatch) -> None:
     import litmus
 
     (r,) = litmus.check(str(REPO / "litmus_tests/SB/SB+poonceonces.litmus"), models=["tso"])
-    assert r.graph().startswith("digraph")
-    html = r._repr_html_()
+    from litmus.report.dot import result_html, result_svg
+
+    assert litmus.graph(r).startswith("digraph")
+    html = result_html(r)
     assert "SB+poonceonces" in html and "Sometimes" in html
     if DOT is not None:
-        assert r._repr_svg_().lstrip().startswith(("<?xml", "<svg", "<!--"))
+        assert result_svg(r).lstrip().startswith(("<?xml", "<svg", "<!--"))
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    assert r._repr_svg_() is None
-    assert "<pre>" in r._repr_html_()
+    assert result_svg(r) is None
+    assert "<pre>" in result_html(r)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from litmus import api, cli
 from litmus.cat.choices import CrossV, OrdersV, ValueSet, is_element
-from litmus.relations import EventSet, Relation
+from litmus.cat.relations import EventSet, Relation
 from tests.test_errors import GOOD, located, run, write
 
 DEF = """\

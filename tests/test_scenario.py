@@ -225,7 +225,7 @@ def test_pageblock_verdict(row: dict[str, str]):
 
 def test_batched_states_are_included_in_the_sequential_twins():
     from litmus import api
-    from litmus.scenario.cli import inclusion
+    from litmus.cli.scenarios import inclusion
     from litmus.syntax.c_parser import parse_litmus
 
     specs = [api.load_model(m) for m in MODELS]

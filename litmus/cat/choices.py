@@ -22,7 +22,7 @@ from typing import Any
 
 import z3
 
-from litmus.relations import Cond, EventSet, Relation, and_, or_, to_z3
+from litmus.cat.relations import Cond, EventSet, Relation, and_, or_, to_z3
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import z3
 from litmus.cat import ast
 from litmus.cat.choices import ChoiceError, CrossV, EventV, OrdersV, PairV, ValueSet
 from litmus.errors import LitmusError, Span
-from litmus.relations import (
+from litmus.cat.relations import (
     Algebra, Cond, EventSet, Relation, and_, not_, or_, strongly_connected, to_z3,
 )  # fmt: skip
 

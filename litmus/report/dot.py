@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -222,11 +223,25 @@ def result_html(result: Result) -> str:
         parts.append(f"<ul>{items}</ul>")
     if result.cycle:
         parts.append(f"<div><code>{html.escape(result.cycle)}</code></div>")
-    dot = result.graph()
+    dot = result_dot(result)
     if dot is not None:
         svg = render(dot, "svg")
         parts.append(svg if svg is not None else f"<pre>{html.escape(dot)}</pre>")
     return "\n".join(parts)
+
+
+def result_svg(result: Result) -> str | None:
+    """The witness graph as SVG (None without graphviz or without an execution to show)."""
+    dot = result_dot(result)
+    return render(dot, "svg") if dot is not None else None
+
+
+def register_notebook_display() -> None:
+    """In IPython/Jupyter, show a Result as its verdict, states and graph (a no-op elsewhere)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(Result, result_html)
 
 
 def graph_files(result: Result, folder: Path, all_states: bool = False) -> list[tuple[str, str]]:
@@ -244,5 +259,5 @@ def graph_files(result: Result, folder: Path, all_states: bool = False) -> list[
     return out
 
 
-__all__ = ["event_label", "graph_files", "have_graphviz", "render", "result_dot", "result_html",
-           "witness_dot", "write_graph"]  # fmt: skip
+__all__ = ["event_label", "graph_files", "have_graphviz", "register_notebook_display", "render", "result_dot",
+           "result_html", "result_svg", "witness_dot", "write_graph"]  # fmt: skip

@@ -66,7 +66,7 @@ class Binary:
 
 @dataclass(frozen=True)
 class Call:
-    """A primitive such as `READ_ONCE(*x)` or `smp_mb()`; meaning comes from lower.py's tables."""
+    """A primitive such as `READ_ONCE(*x)` or `smp_mb()`; meaning comes from lower/targets.py's tables."""
 
     name: str
     args: tuple["Expr", ...]
@@ -251,3 +251,16 @@ class LitmusTest:
     condition: Condition
     path: str
     source: str = field(repr=False, compare=False)
+
+
+def atoms(prop: Prop | None) -> list[PAtom]:
+    """The atoms of a proposition, left to right."""
+    if prop is None:
+        return []
+    if isinstance(prop, PAtom):
+        return [prop]
+    if isinstance(prop, PNot):
+        return atoms(prop.prop)
+    if isinstance(prop, (PAnd, POr, PImplies)):
+        return atoms(prop.left) + atoms(prop.right)
+    return []

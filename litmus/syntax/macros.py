@@ -3,7 +3,7 @@
 Each line is `NAME(PARAMS) BODY`; BODY is a block `{ i1; i2; }` or an expression, built from
 herd's instructions (`__load{ONCE}(X)`, `__fence{MB}`, `__xchg{MB}(X,V)` ...), other macros of the
 file, parameters, `*e`, integers, operator symbols (`+`, `&~` ...) and one comparison. Lowering
-(`litmus.lower.MacroLowerer`) gives them meaning; here they are only read.
+(`litmus.lower.macros.MacroLowerer`) gives them meaning; here they are only read.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ from __future__ import annotations
 import z3
 
 from litmus.errors import Span
-from litmus.events import Program, bv
-from litmus.lower import Lowerer, RmwTags, Target, ThreadState, Val
+from litmus.lower.c import Lowerer, ThreadState, Val
+from litmus.lower.events import Program, bv
+from litmus.lower.targets import RmwTags, Target
 from litmus.syntax import ast
 from litmus.syntax.macros import MacroFile, MCall, MCompare, MDeref, MInt, MName, MOp
 

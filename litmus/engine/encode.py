@@ -14,8 +14,8 @@ from typing import Any
 import z3
 
 from litmus.cat.choices import SymbolicChooser, is_element
-from litmus.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
-from litmus.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
+from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
+from litmus.lower.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
 
 
 class WitnessCheckFailed(AssertionError):

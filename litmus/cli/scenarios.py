@@ -1,41 +1,16 @@
-"""`litmus gen SCENARIO -o DIR`, and `litmus check` on scenarios (.pb): the family in memory, plus
-one inclusion line per batched test (its states under each model ⊆ those of its sequential twin)."""
+"""`litmus check` on pageblock scenarios (.pb): the family in memory, plus one inclusion line per
+batched test (its states under each model ⊆ those of its sequential twin)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
+from litmus.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, emit, error_results, expand_paths, model_names
 from litmus.errors import LitmusError
+from litmus.report import format_table
 from litmus.result import Result
-
-
-def add_gen_parser(commands: Any) -> None:
-    gen = commands.add_parser(
-        "gen",
-        help="write a pageblock scenario's family of litmus tests",
-        description="Expand a pageblock scenario (.pb) into herd7 C litmus files, one per test.",
-    )
-    gen.add_argument("scenario", metavar="SCENARIO", help="a .pb scenario file")
-    gen.add_argument("-o", "--output", required=True, metavar="DIR", help="directory for the .litmus files")
-
-
-def run_gen(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from litmus.scenario.expand import expand_file
-
-    try:
-        tests = expand_file(args.scenario)
-    except LitmusError as error:
-        err.write(error.render() + "\n")
-        return 1
-    folder = Path(args.output)
-    folder.mkdir(parents=True, exist_ok=True)
-    for t in tests:
-        (folder / f"{t.name}.litmus").write_text(t.text, encoding="utf-8")
-    out.write(f"{len(tests)} tests written to {folder}\n")
-    return 0
 
 
 def is_scenario(path: str) -> bool:
@@ -59,22 +34,21 @@ def inclusion(results: Sequence[Result], twins: dict[str, str]) -> list[tuple[st
 
 def run_scenarios(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`litmus check` when some PATH is a scenario: every test in this process, in order."""
-    from litmus import api, cli
-    from litmus.report import format_table
+    from litmus import api
     from litmus.scenario.expand import expand_file
     from litmus.syntax.c_parser import parse_file, parse_litmus
 
-    names = cli.model_names(args.model)
+    names = model_names(args.model)
     models = []
     for name in names:
         try:
             models.append(api.load_model(name))
         except LitmusError as error:
             err.write(error.render() + "\n")
-            return cli.EXIT_USAGE
+            return EXIT_USAGE
     loaded = [m.name for m in models]
     fmt = args.format or ("herd" if len(models) == 1 else "table")
-    status = cli.EXIT_OK
+    status = EXIT_OK
     collected: list[Result] = []
     twins: dict[str, str] = {}
     for spec in args.paths:
@@ -87,23 +61,23 @@ def run_scenarios(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     if t.twin:
                         twins[t.name] = t.twin
             else:
-                for path in cli.expand_paths([spec]):
+                for path in expand_paths([spec]):
                     jobs.append((path, lambda path=path: parse_file(path)))
         except LitmusError as error:
             err.write(error.render() + "\n")
-            status = cli.EXIT_FAILED
+            status = EXIT_FAILED
             continue
         for path, load in jobs:
             try:
                 results = api.run_test(load(), models, args.timeout)
             except LitmusError as error:
                 err.write(error.render() + "\n")
-                status = cli.EXIT_FAILED
-                collected.extend(cli._error_results(path, loaded, error.message))
+                status = EXIT_FAILED
+                collected.extend(error_results(path, loaded, error.message))
                 continue
             collected.extend(results)
-            if cli._emit(results, fmt, out, err):
-                status = cli.EXIT_FAILED
+            if emit(results, fmt, out, err):
+                status = EXIT_FAILED
     if fmt == "table":
         out.write(format_table(collected, loaded, args.tablefmt) + "\n")
     if fmt != "json":
@@ -111,6 +85,6 @@ def run_scenarios(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"inclusion: {batched} ⊆ {twins[batched]} (batched ⊆ sequential) under {model}: "
                       f"{'yes' if ok else 'NO'}\n")
             if not ok:
-                status = cli.EXIT_FAILED
+                status = EXIT_FAILED
     out.flush()
     return status

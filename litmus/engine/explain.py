@@ -24,10 +24,12 @@ import z3
 
 from litmus.cat import ast as cat_ast
 from litmus.cat.interp import EMPTY, Builtin, Env, FunV, Interpreter
-from litmus.checker import execution_relations, run_model
-from litmus.encode import ConcreteExecution
-from litmus.events import INIT_THREAD
-from litmus.relations import EventSet, Relation
+from litmus.cat.relations import EventSet, Relation
+from litmus.engine.checker import TestChecker
+from litmus.engine.encode import ConcreteExecution
+from litmus.engine.model import execution_relations, run_model
+from litmus.lower import lower
+from litmus.lower.events import INIT_THREAD
 from litmus.result import ALWAYS, NEVER, SOMETIMES, Result, Witness
 
 # Names traced no further: base relations and the standard library's direct views of them.
@@ -463,9 +465,6 @@ def extend(checker: Any, result: Result, deadline: float | None, graph_all: bool
 def explain(test: Any, spec: Any, skip_checks: frozenset[str] = frozenset(),
             timeout: float | None = None) -> Explanation | None:  # fmt: skip
     """Why-forbidden for one parsed test under one model (None when the outcome is reachable)."""
-    from litmus.checker import TestChecker
-    from litmus.lower import lower
-
     checker = TestChecker(test, spec, lower(test, spec.target, spec.macros), frozenset(skip_checks))
     deadline = time.perf_counter() + timeout if timeout else None
     return explain_checker(checker, deadline)

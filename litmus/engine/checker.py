@@ -1,4 +1,4 @@
-"""Check: one test under one model -> verdict, final states, execution counts, flags, witness.
+"""The z3 problem of one test under one model -> verdict, final states, execution counts, flags, witness.
 
 One solver per (test, model). Model checks are asserted under assumption literals (so a Never
 verdict can later name the check that forbids it). Executions are enumerated with blocking
@@ -9,84 +9,33 @@ herd's States, Positive/Negative counts and verdict in one pass.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 import z3
 
-from litmus.cat import ast as cat_ast
-from litmus.cat.interp import Env, Interpreter, ModelLoader, builtins
-from litmus.encode import ConcreteExecution, SymbolicExecution, WitnessCheckFailed
-from litmus.errors import LitmusError, NotMeaningful
-from litmus.events import KERNEL_LOCK_TAGS, Program, bv
-from litmus.lower import SRCU_TAGS, TARGETS, atoms, lower
-from litmus.relations import Relation, eval_bools, mk_not, mk_or, to_z3
-from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result, State, Witness, WitnessEvent
+from litmus.cat.interp import Interpreter
+from litmus.cat.relations import eval_bools, mk_not, mk_or, to_z3
+from litmus.engine.encode import (
+    ConcreteExecution,
+    SymbolicExecution,
+    WitnessCheckFailed,
+)
+from litmus.engine.model import ModelSpec, execution_relations, run_model
+from litmus.errors import LitmusError
+from litmus.lower.events import Program, bv
+from litmus.result import (
+    ALWAYS,
+    NEVER,
+    SOMETIMES,
+    UNKNOWN,
+    Result,
+    State,
+    Witness,
+    WitnessEvent,
+)
 from litmus.syntax import ast
-from litmus.syntax.macros import MacroFile
 from litmus.syntax.printer import format_condition, format_location
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A memory model ready to run: its parsed text, the target its events are lowered for."""
-
-    name: str
-    model: cat_ast.Model
-    target: str
-    stdlib: cat_ast.Model
-    loader: ModelLoader
-    sc_per_location: bool = False  # True when the model is known to enforce it (prunes rf)
-    variants: frozenset[str] = frozenset()
-    bell: cat_ast.Model | None = None  # a herd configuration's bell file, run before the model
-    macros: MacroFile | None = None  # a herd configuration's .def: how primitives lower
-
-    def known_tags(self) -> set[str]:
-        t = TARGETS[self.target]
-        tags: set[str] = {"IW"}
-        for table in (t.load, t.store, t.fence):
-            for value in table.values():
-                tags.update(value or ())
-        for rmw in t.rmw.values():
-            for part in (rmw.read, rmw.write, rmw.fence_after, rmw.fence_before):
-                tags.update(part or ())
-        tags.update(t.store_mb_fence or ())
-        if t.kernel_locks:
-            tags.update(KERNEL_LOCK_TAGS)
-        if t.srcu:
-            tags.update(SRCU_TAGS)
-        if t.rmw_tag:
-            tags.add(t.rmw_tag)
-        return tags
-
-
-def run_model(spec: ModelSpec, base, interpreter=Interpreter) -> Interpreter:  # type: ignore[no-untyped-def]
-    """Our standard library, then the model's bell file if it has one, then the model."""
-    interp = interpreter(base, spec.loader, spec.variants)
-    env = interp.run_model(spec.stdlib, Env(builtins(base, interp)))
-    if spec.bell is not None:
-        env = interp.run_model(spec.bell, env)
-    interp.final_env = interp.run_model(spec.model, env)
-    return interp
-
-
-def execution_relations(concrete: ConcreteExecution, interp: Interpreter) -> dict[str, set[tuple[int, int]]]:
-    """po, rf, co, fr, dependencies and rmw of one execution, as its model sees them: a model
-    that builds rf or co itself (herd's lock.cat, cos.cat) has the final say on those."""
-    out: dict[str, set[tuple[int, int]]] = {}
-    for name in ("po", "rf", "co", "addr", "data", "ctrl", "rmw"):
-        out[name] = set(concrete.primitive(name).entries)
-    for name in ("rf", "co", "rmw"):
-        try:
-            value = interp.final_env.lookup(name)
-        except (KeyError, LitmusError):
-            continue
-        if isinstance(value, Relation):
-            out[name] = {k for k, c in value.entries.items() if c is True}
-    out["fr"] = {(r, w2) for (w, r) in out["rf"] for (w1, w2) in out["co"] if w1 == w}
-    return out
 
 
 class TestChecker:
@@ -99,7 +48,7 @@ class TestChecker:
         self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
         self.spec = spec
         self.program = program
-        finals = {a.loc.name for a in atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
+        finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
         self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location, finals)
         self.interp = run_model(spec, self.execution)
@@ -164,9 +113,9 @@ class TestChecker:
 
     def _observed_locations(self) -> list[tuple[str, z3.BitVecRef]]:
         locs: dict[str, ast.Location] = {}
-        for loc in [a.loc for a in atoms(self.test.condition.prop)] + list(self.test.locations):
+        for loc in [a.loc for a in ast.atoms(self.test.condition.prop)] + list(self.test.locations):
             locs.setdefault(format_location(loc), loc)
-        for atom in atoms(self.test.condition.prop):
+        for atom in ast.atoms(self.test.condition.prop):
             if isinstance(atom.value, (ast.RegLoc, ast.MemLoc)):
                 locs.setdefault(format_location(atom.value), atom.value)
         ordered = sorted(locs.values(), key=_herd_location_order)
@@ -346,34 +295,3 @@ def _herd_state_order(state: State) -> tuple:
             return (1, 0, value)
 
     return tuple(key(v) for _, v in state)
-
-
-def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
-               recheck: bool = False, skip_checks: Iterable[str] = (), graph_all: bool = False,
-               explain: bool = True, count: bool = True) -> Result:  # fmt: skip
-    """Check one parsed test under one model (explain: say why a Never verdict is forbidden;
-    count: enumerate executions for States and Positive/Negative, else the verdict only)."""
-    start = time.perf_counter()
-    deadline = start + timeout if timeout else None
-    try:
-        program = lower(test, spec.target, spec.macros)
-    except NotMeaningful as nm:
-        return Result(
-            file=test.path, test=test.name, model=spec.name, kind=KINDS[test.condition.quantifier],
-            condition=format_condition(test.condition), observation=None, ok=None,
-            not_meaningful=str(nm),
-        )  # fmt: skip
-    checker = TestChecker(test, spec, program, frozenset(skip_checks))
-    build = time.perf_counter() - start
-    result = checker.run(deadline, recheck=recheck, count=count)
-    from litmus import explain as _explain  # per-state witnesses, why forbidden
-
-    result = _explain.extend(checker, result, deadline, graph_all=graph_all, explain=explain)
-    total = time.perf_counter() - start
-    return _with_times(result, total, build)
-
-
-def _with_times(result: Result, total: float, build: float) -> Result:
-    from dataclasses import replace
-
-    return replace(result, time_s=total, build_s=build, solve_s=total - build)

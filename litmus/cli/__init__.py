@@ -1,0 +1,5 @@
+"""The command line: `litmus check | show | compare | gen`, one module per subcommand."""
+
+from litmus.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,54 @@
+"""`litmus COMMAND ...`: the parser of every subcommand, and dispatch.
+
+Exit status: 0 when every test ran (a timeout or a not-meaningful test still ran), 1 when some
+file could not be checked, 2 for usage errors (bad options, a missing PATH, an unknown model),
+130 after Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from litmus import __version__
+from litmus.cli import check, compare, gen, show
+from litmus.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+
+COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="litmus", description="Check herd7-style litmus tests against memory models with z3."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS.values():
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `litmus` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse's usage errors (2), --help and --version (0)
+        return int(stop.code or 0)
+    out, err = sys.stdout, sys.stderr
+    try:
+        return COMMANDS[args.command].run(args, out, err)
+    except KeyboardInterrupt:  # before the first file started (e.g. while loading models)
+        err.write("litmus: interrupted\n")
+        return EXIT_INTERRUPTED
+    except UsageError as error:
+        err.write(f"litmus: error: {error}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # `litmus check ... | head`: stop quietly; point stdout at /dev/null so the exit flush
+        # does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
