@@ -539,3 +539,42 @@ def test_parser_is_built_once():
     assert P._lark() is P._lark()
     a = parse_cat("let x = a | b", "same.cat")
     assert parse_cat("let x = a | b", "same.cat") is a
+
+
+def test_inverse_without_hat():
+    """herd's lexer reads `-1` alone as the inverse too (uniproc-normw-cat.cat: `rf -1`)."""
+    assert expr("rf -1") == expr("rf^-1") == A.Unop("^-1", V("rf"))
+    assert expr("po* -1") == A.Unop("^-1", A.Unop("*", V("po")))
+
+
+HERD_LIBDIR = Path("/work/shared/tools/herd7/libdir")
+
+
+def test_every_herd_library_file_parses():
+    """herd7's own library, unchanged: aarch64.cat and everything it includes (`catdep` on the
+    title line, `if "ETS2" || "ETS3" then ... else ...`, `with X from (f args)`, `show ... as`,
+    statement-level `if "cos-opt" include ... else include ... end`), the x86 models, and the rest."""
+    if not HERD_LIBDIR.is_dir():
+        pytest.skip(f"herd's library not found at {HERD_LIBDIR}")
+    files = sorted(HERD_LIBDIR.rglob("*.cat"))
+    assert len(files) > 50
+    for f in files:
+        parse_cat_file(f)
+    m = parse_cat_file(HERD_LIBDIR / "aarch64.cat")
+    assert m.title == "catdep"
+    withs = [s for s in m.stmts if isinstance(s, A.With)]
+    assert [w.name for w in withs] == ["TLBI-after", "DC-after", "IC-after"]
+    assert withs[0].source == A.App(V("all-TLBI-Imp_TTD_R-enums"), V("local-hw-reqs"))
+
+
+def test_variant_conditions_in_expressions_and_statements():
+    cond = expr('if not "DIC" && not "IDC" then a else 0').cond
+    assert cond == A.VariantCond(
+        "and", None,
+        (A.VariantCond("not", None, (A.VariantCond("var", "DIC"),)),
+         A.VariantCond("not", None, (A.VariantCond("var", "IDC"),))),
+    )  # fmt: skip
+    (s,) = stmts('flag ~empty (if "vmsa" && "memtag" then _ else 0) as combining')
+    assert s.flag and s.name == "combining" and isinstance(s.expr, A.IfExpr)
+    (s,) = stmts('if "cos-opt" include "a.cat" else include "b.cat" end')
+    assert s == A.IfStmt(A.VariantCond("var", "cos-opt"), (A.Include("a.cat"),), (A.Include("b.cat"),))

@@ -33,6 +33,17 @@ class _Empty:
 EMPTY = _Empty()
 
 
+class _Universe:
+    """`~0`: every event or every pair of events, whichever its use asks for (herd's
+    polymorphic universe: `r & ~0` is r, `S & ~0` is S)."""
+
+    def __repr__(self) -> str:
+        return "~0"
+
+
+UNIVERSE = _Universe()
+
+
 @dataclass(frozen=True)
 class TagV:
     name: str
@@ -602,18 +613,84 @@ class Interpreter:
                 if case.kind == "tag" and case.names[0] == value.name:
                     return self.eval(case.body, env)
         else:
-            elements = self._static_elements(value, expr.span)
-            for case in expr.cases:
-                if case.kind == "empty" and not elements:
-                    return self.eval(case.body, env)
-                if case.kind == "cons" and elements:
-                    rest = self._set_without(value, elements[0])
-                    return self.eval(case.body, env.child(dict(zip(case.names, (elements[0], rest)))))
-                if case.kind == "split":
-                    raise self.error("the pattern `a | x ++ b` is not supported", case.span)
+            items = sorted(self.elements(value, expr.span), key=lambda item: _order_key(item[0]))
+            return self._match_set(expr, value, items, env, 0)
         if expr.default is not None:
             return self.eval(expr.default, env)
         raise self.error("no case of this match applies", expr.span)
+
+    # how many elements present in some executions only one `match` may branch on
+    MATCH_BRANCHES = 10
+
+    def _match_set(self, expr: ast.Match, value: Any, items: list[tuple[Any, Cond]], env: Env, depth: int) -> Any:
+        """`{} -> a || x ++ rest -> b` on a set whose elements may be present in some executions
+        only (events under a branch, pairs of an execution-dependent relation): x is the least
+        element present; an element present under a condition c splits the match into the value
+        with it (under c) and the value without it (under not c), merged entry by entry."""
+        items = [(v, c) for v, c in items if c is not False]
+        for case in expr.cases:
+            if case.kind == "split":
+                raise self.error("the pattern `a | x ++ b` is not supported", case.span)
+        if not items:
+            body = next((case.body for case in expr.cases if case.kind == "empty"), expr.default)
+            if body is None:
+                raise self.error("no case of this match applies", expr.span)
+            return self.eval(body, env)
+        first, cond = items[0]
+        rest = self._set_without(value, first)
+        cons = next((case for case in expr.cases if case.kind == "cons"), None)
+        if cons is None and expr.default is None:
+            raise self.error("no case of this match applies", expr.span)
+
+        def with_first() -> Any:
+            if cons is None:
+                return self.eval(expr.default, env)
+            return self.eval(cons.body, env.child(dict(zip(cons.names, (first, rest)))))
+
+        if cond is True:
+            return with_first()
+        if depth >= self.MATCH_BRANCHES:
+            raise self.error(
+                f"this match would branch on more than {self.MATCH_BRANCHES} elements that are "
+                "present in some executions only", expr.span,
+            )  # fmt: skip
+        present = with_first()
+        absent = self._match_set(expr, rest, items[1:], env, depth + 1)
+        return self.merge(cond, present, absent, expr.span)
+
+    def merge(self, cond: Cond, a: Any, b: Any, span: Span | None) -> Any:
+        """The value that is `a` in the executions where `cond` holds and `b` elsewhere."""
+        if cond is True:
+            return a
+        if cond is False:
+            return b
+        if self.same_value(a, b) is True:
+            return a
+        ex = self.alg.executes
+        if all(x is EMPTY or isinstance(x, Relation) for x in (a, b)) or all(
+            x is EMPTY or isinstance(x, EventSet) for x in (a, b)
+        ):
+            ea, eb = _entries(a), _entries(b)
+            out: dict[Any, Cond] = {}
+            for k in list(ea) + [k for k in eb if k not in ea]:
+                run = and_(*(ex[e] for e in (k if isinstance(k, tuple) else (k,))))
+                # entries hold when their events execute: `cond` is taken within that
+                c = or_([and_(run, cond, ea.get(k, False)), and_(run, not_(cond), eb.get(k, False))])
+                if c is not False:
+                    out[k] = c
+            kind = Relation if isinstance(a, Relation) or isinstance(b, Relation) else EventSet
+            return kind(out)
+        if all(x is EMPTY or isinstance(x, ValueSet) for x in (a, b)):
+            left = a.items if isinstance(a, ValueSet) else ()
+            right = b.items if isinstance(b, ValueSet) else ()
+            merged = [(v, and_(cond, c)) for v, c in left] + [(v, and_(not_(cond), c)) for v, c in right]
+            return ValueSet(tuple((v, c) for v, c in merged if c is not False))
+        if isinstance(a, TupleV) and isinstance(b, TupleV) and len(a.items) == len(b.items):
+            return TupleV(tuple(self.merge(cond, x, y, span) for x, y in zip(a.items, b.items)))
+        raise self.error(
+            f"this value depends on the execution in a way that cannot be represented "
+            f"({_describe(a)} or {_describe(b)})", span,
+        )  # fmt: skip
 
     @staticmethod
     def _set_without(values: Any, item: Any) -> Any:
@@ -672,10 +749,16 @@ class Interpreter:
             if isinstance(value, EventSet):
                 return self.alg.set_complement(value)
             if value is EMPTY:
-                return self.alg.set_complement(EventSet({}))
+                return UNIVERSE
+            if value is UNIVERSE:
+                return EMPTY
             return self.alg.complement(self.as_relation(value, expr.expr))
         if op == "[]":
             return self.alg.identity(self.as_set(value, expr.expr))
+        if op == "^-1" and isinstance(value, PairV):  # herd inverts a pair too
+            return PairV((value.pair[1], value.pair[0]))
+        if op == "^-1" and value is UNIVERSE:
+            return UNIVERSE
         rel = self.as_relation(value, expr.expr)
         if op == "^-1":
             return self.alg.inverse(rel)
@@ -708,6 +791,10 @@ class Interpreter:
         if op in ("|", "&", "\\"):
             if left is EMPTY and right is EMPTY:
                 return EMPTY
+            if left is UNIVERSE or right is UNIVERSE:
+                return self._with_universe(op, left, right)
+            if isinstance(left, ValueSet) or isinstance(right, ValueSet):
+                return self.value_set_op(op, left, right, expr)
             as_sets = isinstance(left, EventSet) or isinstance(right, EventSet)
             if as_sets:
                 a, b = self.as_set(left, expr.left), self.as_set(right, expr.right)
@@ -718,12 +805,86 @@ class Interpreter:
             return f(a, b)
         raise self.error(f"operator '{op}' is not supported yet", expr.span)
 
+    def _with_universe(self, op: str, left: Any, right: Any) -> Any:
+        """`|`, `&`, `\\` with the polymorphic universe `~0` on one side at least."""
+        if op == "&":
+            return right if left is UNIVERSE else left
+        if op == "|":
+            return UNIVERSE
+        if right is UNIVERSE:  # x \ ~0
+            return EMPTY
+        if isinstance(right, EventSet):  # ~0 \ S
+            return self.alg.set_complement(right)
+        if isinstance(right, Relation):
+            return self.alg.complement(right)
+        return UNIVERSE  # ~0 \ 0
+
+    def value_set_op(self, op: str, left: Any, right: Any, expr: ast.Binop) -> ValueSet:
+        """`|`, `&`, `\\` on sets of values (sets of relations built by `map`, `{r}`, `r ++ S`,
+        as herd's enumerations.cat does): each element present under its condition, an element
+        of the right side kept out of a union when an equal one is already on the left."""
+        a = self._value_items(left, expr.left)
+        b = self._value_items(right, expr.right)
+
+        def member(v: Any, items: list[tuple[Any, Cond]]) -> Cond:
+            return or_(and_(c, self.same_value(v, w)) for w, c in items)
+
+        if op == "|":
+            out = a + [(v, and_(c, not_(member(v, a)))) for v, c in b]
+        elif op == "&":
+            out = [(v, and_(c, member(v, b))) for v, c in a]
+        else:
+            out = [(v, and_(c, not_(member(v, b)))) for v, c in a]
+        return ValueSet(tuple((v, c) for v, c in out if c is not False))
+
+    def _value_items(self, value: Any, expr: ast.Expr) -> list[tuple[Any, Cond]]:
+        if value is EMPTY:
+            return []
+        if isinstance(value, ValueSet):
+            return list(value.items)
+        if isinstance(value, (EventSet, Relation)):  # an event set or relation: its elements
+            return self.elements(value, getattr(expr, "span", None))
+        raise self.error(f"expected a set, found {_describe(value)}", getattr(expr, "span", None))
+
+    def same_value(self, v: Any, w: Any) -> Cond:
+        """When two values are equal: relations and event sets entry by entry (their entries
+        hold when their events execute), tuples item by item, anything else by identity."""
+        if v is w:
+            return True
+        if isinstance(v, (Relation, EventSet)) or isinstance(w, (Relation, EventSet)) or v is EMPTY or w is EMPTY:
+            if not all(x is EMPTY or isinstance(x, (Relation, EventSet)) for x in (v, w)):
+                return False
+            if isinstance(v, Relation) and isinstance(w, EventSet) or isinstance(v, EventSet) and isinstance(w, Relation):
+                return not v.entries and not w.entries
+            ex = self.alg.executes
+            ev, ew = _entries(v), _entries(w)
+            parts: list[Cond] = []
+            for k in set(ev) | set(ew):
+                cv, cw = ev.get(k, False), ew.get(k, False)
+                if cv is cw:
+                    continue
+                run = and_(*(ex[e] for e in (k if isinstance(k, tuple) else (k,))))
+                x, y = and_(run, cv), and_(run, cw)
+                if x is y:
+                    continue
+                parts.append(or_([and_(x, y), and_(not_(x), not_(y))]))
+            return and_(*parts)
+        if isinstance(v, TupleV) and isinstance(w, TupleV):
+            if len(v.items) != len(w.items):
+                return False
+            return and_(*(self.same_value(x, y) for x, y in zip(v.items, w.items)))
+        if isinstance(v, (TagV, StrV, EventV, PairV)) and isinstance(w, (TagV, StrV, EventV, PairV)):
+            return v == w
+        return False
+
     # -- coercions
     def as_relation(self, value: Any, expr: ast.Expr) -> Relation:
         if isinstance(value, Relation):
             return value
         if value is EMPTY:
             return Relation({})
+        if value is UNIVERSE:
+            return self.alg.complement(Relation({}))
         raise self.error(f"expected a relation, found {_describe(value)}", getattr(expr, "span", None))
 
     def as_set(self, value: Any, expr: ast.Expr) -> EventSet:
@@ -731,6 +892,8 @@ class Interpreter:
             return value
         if value is EMPTY:
             return EventSet({})
+        if value is UNIVERSE:
+            return EventSet({e: True for e in self.alg.universe})
         raise self.error(f"expected an event set, found {_describe(value)}", getattr(expr, "span", None))
 
     def variant(self, cond: ast.VariantCond) -> bool:
@@ -773,15 +936,73 @@ def builtins(base: Base, interp: Interpreter) -> dict[str, Any]:
         return Relation(out)
 
     def domain(r: Any) -> EventSet:
+        if r is UNIVERSE:
+            return interp.as_set(r, None)
         return alg.domain(r) if isinstance(r, Relation) else EventSet({})
 
     def range_(r: Any) -> EventSet:
+        if r is UNIVERSE:
+            return interp.as_set(r, None)
         return alg.range(r) if isinstance(r, Relation) else EventSet({})
+
+    # herd's primitives on page-table entries (-variant vmsa). What they test is the values the
+    # entries hold, so they ask the execution (`same_oa(i, j)`, `writable2(i, j)`,
+    # `is_pt_store(i)`: Conds); an execution without page tables has no such events, and then
+    # nothing is asked of it: the argument is empty in every test without -variant vmsa.
+    def base_hook(name: str) -> Callable[..., Cond]:
+        hook = getattr(base, name, None)
+        if hook is None:
+            raise interp.error(
+                f"this model needs page-table values ('{name}' of -variant vmsa), which the "
+                "execution does not provide", None,
+            )  # fmt: skip
+        return hook
+
+    def same_oa(r: Any) -> Any:
+        if _is_empty(r):
+            return Relation({})
+        rel = interp.as_relation(r, None)
+        hook = base_hook("same_oa")
+        out = {(i, j): and_(c, hook(i, j)) for (i, j), c in rel.entries.items()}
+        return Relation({k: c for k, c in out.items() if c is not False})
+
+    def check_two(pred_name: str, negate: bool) -> Callable[..., Any]:
+        """The writes w of `ws` to a page-table entry with exactly one `prec`-successor p,
+        such that pred(w, p) holds (or does not, for oa-changes)."""
+
+        def prim(*items: Any) -> EventSet:
+            if len(items) != 2:
+                raise interp.error("expects a set of events and a relation", None)
+            ws, prec = items
+            if _is_empty(ws) or _is_empty(prec):
+                return EventSet({})
+            ws, prec = interp.as_set(ws, None), interp.as_relation(prec, None)
+            pred, is_pt = base_hook(pred_name), base_hook("is_pt_store")
+            succ = prec.successors()
+            ex = alg.executes
+            out: dict[int, Cond] = {}
+            for w, cw in ws.entries.items():
+                # present successors: a prec entry holds when both its events execute
+                nexts = [(p, and_(ex[p], c)) for p, c in succ.get(w, ())]
+                alone = or_(
+                    and_(c, *(not_(d) for q, d in nexts if q != p),
+                         not_(pred(w, p)) if negate else pred(w, p))
+                    for p, c in nexts
+                )  # fmt: skip
+                c = and_(cw, is_pt(w), alone)
+                if c is not False:
+                    out[w] = c
+            return EventSet(out)
+
+        return prim
 
     return {
         "domain": Builtin("domain", domain),
         "range": Builtin("range", range_),
         "different-values": Builtin("different-values", different_values),
+        "same-oa": Builtin("same-oa", same_oa),
+        "oa-changes": Builtin("oa-changes", check_two("same_oa", True)),
+        "at-least-one-writable": Builtin("at-least-one-writable", check_two("writable2", False)),
         "map": Builtin("map", map_),
         "cross": Builtin("cross", cross),
         "generate_orders": Builtin("generate_orders", generate_orders),

@@ -416,7 +416,7 @@ class _ToAst(Transformer):
         return A.Unop("~", ch[1], _mspan(meta))
 
     def closure(self, meta, ch):
-        if len(ch) == 3:  # closure ^ -1
+        if ch[-1].type == "INV":  # closure ^-1, or closure -1
             return A.Unop("^-1", ch[0], _mspan(meta))
         return A.Unop(_CLOSURES[ch[1].type], ch[0], _mspan(meta))
 
