@@ -15,7 +15,7 @@ from litmus.engine.model import ModelSpec
 from litmus.errors import LitmusError, Span
 from litmus.result import Result
 from litmus.syntax.ast import LitmusTest
-from litmus.syntax.c_parser import parse_file, parse_litmus
+from litmus.arch import parse_file, parse_litmus
 from litmus.syntax.macros import parse_macro_file
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -77,6 +77,7 @@ def load_model(name_or_path: str) -> ModelSpec:
     model = parse_cat_file(str(path))
     return ModelSpec(
         name=path.stem, model=model, target="c", stdlib=stdlib, loader=_loader_for(path.parent),
+        catdep="catdep" in model.options,
     )  # fmt: skip
 
 

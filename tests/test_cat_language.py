@@ -177,7 +177,7 @@ def test_polymorphic_universe(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- herd's AArch64 model
 
-HERD_LIBDIR = Path("/work/shared/tools/herd7/libdir")
+HERD_LIBDIR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "herd7" / "libdir"
 AARCH64_FILES = [
     "aarch64.cat", "aarch64hwreqs.cat", "aarch64deps.cat", "aarch64util.cat", "aarch64show.cat",
     "aarch64fences.cat", "enumerations.cat", "aarch64bbm.cat", "aarch64loc.cat",

@@ -547,7 +547,7 @@ def test_inverse_without_hat():
     assert expr("po* -1") == A.Unop("^-1", A.Unop("*", V("po")))
 
 
-HERD_LIBDIR = Path("/work/shared/tools/herd7/libdir")
+HERD_LIBDIR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "herd7" / "libdir"
 
 
 def test_every_herd_library_file_parses():
@@ -561,7 +561,7 @@ def test_every_herd_library_file_parses():
     for f in files:
         parse_cat_file(f)
     m = parse_cat_file(HERD_LIBDIR / "aarch64.cat")
-    assert m.title == "catdep"
+    assert m.title is None and m.options == ("catdep",)
     withs = [s for s in m.stmts if isinstance(s, A.With)]
     assert [w.name for w in withs] == ["TLBI-after", "DC-after", "IC-after"]
     assert withs[0].source == A.App(V("all-TLBI-Imp_TTD_R-enums"), V("local-hw-reqs"))

@@ -215,7 +215,7 @@ def test_json_not_meaningful() -> None:
     assert obj["observation"] is None and obj["not_meaningful"] == "why" and obj["states"] == []
 
 
-CORPUS = Path("/work/shared/corpus/classic/C/herd7-out/MP.lkmm.out")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "classic" / "C" / "herd7-out" / "MP.lkmm.out"
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="herd7 reference outputs not present")

@@ -22,9 +22,10 @@ __all__ = ["parse_cat", "parse_cat_file"]
 
 _GRAMMAR = Path(__file__).with_name("cat.lark")
 
-# Words that old herd versions accept after the model title (model options).
+# Model options: words old herd versions accept after the model title, and `catdep` (the model
+# computes addr, data and ctrl itself, from herd's register events), which may stand alone.
 _TITLE_OPTIONS = frozenset(
-    {"withco", "withoutco", "withinit", "withoutinit", "withsc", "withoutsc"}
+    {"withco", "withoutco", "withinit", "withoutinit", "withsc", "withoutsc", "catdep"}
 )
 
 
@@ -576,7 +577,7 @@ def _title(items: list[Token], path: str, text: str) -> tuple[str | None, str | 
     words: list[Token] = []
     options: list[str] = []
     for t in items:
-        if words and t.type == "NAME" and str(t) in _TITLE_OPTIONS:
+        if t.type == "NAME" and (str(t) in _TITLE_OPTIONS and words or str(t) == "catdep"):
             options.append(str(t))
         elif options:
             raise LitmusError(

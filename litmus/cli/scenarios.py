@@ -36,7 +36,7 @@ def run_scenarios(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """`litmus check` when some PATH is a scenario: every test in this process, in order."""
     from litmus import api
     from litmus.scenario.expand import expand_file
-    from litmus.syntax.c_parser import parse_file, parse_litmus
+    from litmus.arch import parse_file, parse_litmus
 
     names = model_names(args.model)
     models = []

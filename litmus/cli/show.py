@@ -41,7 +41,7 @@ def _show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from litmus import api
     from litmus.engine.check import check_test
     from litmus.report.dot import have_graphviz, result_dot, witness_dot
-    from litmus.syntax.c_parser import parse_file
+    from litmus.arch import parse_file
 
     if not Path(args.test).is_file():
         raise UsageError(f"no such file: {args.test}")

@@ -10,7 +10,7 @@ from litmus.engine import explain as _explain
 from litmus.engine.checker import KINDS, TestChecker
 from litmus.engine.model import ModelSpec
 from litmus.errors import NotMeaningful
-from litmus.lower import lower
+from litmus.arch import lower
 from litmus.result import Result
 from litmus.syntax import ast
 from litmus.syntax.printer import format_condition
@@ -24,7 +24,7 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
     try:
-        program = lower(test, spec.target, spec.macros)
+        program = lower(test, spec.target, spec.macros, registers=spec.catdep)
     except NotMeaningful as nm:
         return Result(
             file=test.path, test=test.name, model=spec.name, kind=KINDS[test.condition.quantifier],

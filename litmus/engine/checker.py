@@ -50,7 +50,8 @@ class TestChecker:
         self.program = program
         finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
-        self.execution = SymbolicExecution(program, spec.known_tags(), spec.sc_per_location, finals)
+        tags = program.known_tags if program.known_tags is not None else spec.known_tags()
+        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals)
         self.interp = run_model(spec, self.execution)
         self.solver = z3.Solver()
         # Counting reads one model per execution; not compacting it saves a third of the time.

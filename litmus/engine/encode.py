@@ -30,6 +30,11 @@ def base_kind(event: Event, program: Program) -> str:
     return event.kind
 
 
+def same_instance(a: Event, b: Event) -> bool:
+    """Two events of one assembly instruction instance."""
+    return a.instance is not None and a.instance == b.instance
+
+
 def tag_matches(tag: str, name: str) -> bool:
     """A bell tag 't names the event set `T` (first letter capitalised) and itself."""
     return tag == name or tag[:1].upper() + tag[1:] == name
@@ -58,6 +63,10 @@ class _BaseRelations:
 
     def _static_relations(self) -> dict[str, Relation]:
         ev = self.events
+
+        def kind_of(event: Event) -> str:
+            return base_kind(event, self.program)
+
         ids = self.algebra.universe
         present = set(ids)
         po: dict[tuple[int, int], Cond] = {}
@@ -65,7 +74,7 @@ class _BaseRelations:
             order = [e for e in thread if e in present]
             for a, i in enumerate(order):
                 for j in order[a + 1 :]:
-                    if not exclusive(ev[i], ev[j]):
+                    if not exclusive(ev[i], ev[j]) and not same_instance(ev[i], ev[j]):
                         po[(i, j)] = True
         same_thread = {
             (i, j): True for i in ids for j in ids
@@ -78,12 +87,18 @@ class _BaseRelations:
             (i, j): True for i in ids for j in ids
             if i != j and (ev[i].thread != ev[j].thread or ev[i].thread == INIT_THREAD)
         }  # fmt: skip
-        deps = {"addr": "addr_deps", "data": "data_deps", "ctrl": "ctrl_deps"}
+        deps = {"addr": "addr_deps", "data": "data_deps", "ctrl": "ctrl_deps",
+                "pick-addr": "pick_addr_deps", "pick-data": "pick_data_deps"}
         relations = {
             name: Relation({(r, e): True for e in ids for r in getattr(ev[e], field) if r in present})
             for name, field in deps.items()
         }
         rmw = {(r, w): True for r, w in self.program.rmw if r in present and w in present}
+        amo = {pair: True for pair in self.program.amo if pair in rmw}
+
+        def pairs(listed: list[tuple[int, int]]) -> Relation:
+            return Relation({(i, j): True for i, j in listed if i in present and j in present})
+
         # stxn: pairs of events of the same batch (litmus_batch_begin/end), static; empty without
         batches: dict[tuple[int, int], list[int]] = {}
         for e in ids:
@@ -95,8 +110,18 @@ class _BaseRelations:
         }  # fmt: skip
         relations.update(
             po=Relation(po), int=Relation(same_thread), ext=Relation(ext), rmw=Relation(rmw),
+            amo=Relation(amo), lxsx=Relation({pair: True for pair in rmw if pair not in amo}),
             stxn=Relation(stxn),
             id=Relation({(i, i): True for i in ids}),
+            # herd's si and sm (the events of one access): without mixed sizes each access is one event
+            si=Relation({(i, i): True for i in ids if kind_of(ev[i]) in ("R", "W")}),
+            sm=Relation({(i, i): True for i in ids if kind_of(ev[i]) in ("R", "W")}),
+            iico_data=pairs(self.program.iico_data), iico_ctrl=pairs(self.program.iico_ctrl),
+            iico_order=pairs(self.program.iico_order), **{"rf-reg": pairs(self.program.rf_reg)},
+            **{"same-instance": Relation({
+                (i, j): True for i in ids for j in ids if same_instance(ev[i], ev[j]) and not exclusive(ev[i], ev[j])
+            })},
+            **{"same-low-order-bits": Relation({})},  # between translation faults: none here
         )  # fmt: skip
         return relations
 

@@ -28,7 +28,7 @@ from litmus.cat.relations import EventSet, Relation
 from litmus.engine.checker import TestChecker
 from litmus.engine.encode import ConcreteExecution
 from litmus.engine.model import execution_relations, run_model
-from litmus.lower import lower
+from litmus.arch import lower
 from litmus.lower.events import INIT_THREAD
 from litmus.result import ALWAYS, NEVER, SOMETIMES, Result, Witness
 
@@ -465,7 +465,8 @@ def extend(checker: Any, result: Result, deadline: float | None, graph_all: bool
 def explain(test: Any, spec: Any, skip_checks: frozenset[str] = frozenset(),
             timeout: float | None = None) -> Explanation | None:  # fmt: skip
     """Why-forbidden for one parsed test under one model (None when the outcome is reachable)."""
-    checker = TestChecker(test, spec, lower(test, spec.target, spec.macros), frozenset(skip_checks))
+    program = lower(test, spec.target, spec.macros, registers=spec.catdep)
+    checker = TestChecker(test, spec, program, frozenset(skip_checks))
     deadline = time.perf_counter() + timeout if timeout else None
     return explain_checker(checker, deadline)
 

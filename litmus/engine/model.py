@@ -28,6 +28,7 @@ class ModelSpec:
     variants: frozenset[str] = frozenset()
     bell: cat_ast.Model | None = None  # a herd configuration's bell file, run before the model
     macros: MacroFile | None = None  # a herd configuration's .def: how primitives lower
+    catdep: bool = False  # the model computes dependencies from register events (herd's catdep)
 
     def known_tags(self) -> set[str]:
         t = TARGETS[self.target]
@@ -39,6 +40,7 @@ class ModelSpec:
             for part in (rmw.read, rmw.write, rmw.fence_after, rmw.fence_before):
                 tags.update(part or ())
         tags.update(t.store_mb_fence or ())
+        tags.update(t.machine_tags)
         if t.kernel_locks:
             tags.update(KERNEL_LOCK_TAGS)
         if t.srcu:

@@ -35,13 +35,20 @@ class Event:
     addr_deps: frozenset[int] = frozenset()  # reads whose values reach the address
     data_deps: frozenset[int] = frozenset()  # reads whose values reach the written value
     ctrl_deps: frozenset[int] = frozenset()  # reads whose values decide a branch around this event
-    branch: tuple[tuple[int, bool], ...] = ()  # (if-id, side) path: opposite sides never co-execute
+    # reads that reach the address / written value only through a selection's condition
+    # (AArch64's CSEL; herd's pick dependencies)
+    pick_addr_deps: frozenset[int] = frozenset()
+    pick_data_deps: frozenset[int] = frozenset()
+    branch: tuple[tuple[int, int], ...] = ()  # (if-id, side) path: different sides never co-execute
     # tags that hold only in some executions: a trylock's read is LKR when it takes the lock,
     # LF when it fails (LKMM); maps tag -> z3 condition
     cond_tags: dict[str, z3.BoolRef] = field(default_factory=dict)
     primitive: str = ""  # source primitive, for labels ('WRITE_ONCE', 'smp_mb', ...)
     span: Span | None = None
     batch: int | None = None  # id of the enclosing litmus_batch_begin/end (our extension), if any
+    # the instruction instance an assembly event belongs to: events of one instance are not in
+    # po with each other (herd relates them by iico_*); None for C events
+    instance: int | None = None
 
     @property
     def static_loc(self) -> str | None:
@@ -75,6 +82,15 @@ class Program:
     choices: list[z3.BoolRef] = field(default_factory=list)
     # Lock events are the model's to place in rf and co (herd's lock.cat), not the base's
     model_locks: bool = False
+    # The rmw pairs of single atomic instructions (herd's amo; the rest of rmw is lxsx, the
+    # load-/store-exclusive pairs), and the tags the architecture's events may carry
+    amo: list[tuple[int, int]] = field(default_factory=list)
+    known_tags: frozenset[str] | None = None
+    # herd's relations inside and between assembly instructions (register events: catdep models)
+    iico_data: list[tuple[int, int]] = field(default_factory=list)
+    iico_ctrl: list[tuple[int, int]] = field(default_factory=list)
+    iico_order: list[tuple[int, int]] = field(default_factory=list)
+    rf_reg: list[tuple[int, int]] = field(default_factory=list)
 
     def location_of_address(self, address: int) -> str | None:
         for name, a in self.addresses.items():

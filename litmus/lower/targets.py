@@ -122,7 +122,20 @@ class Target:
     kernel_locks: bool = False
     srcu: bool = False
     rmw_tag: str | None = None
+    # every tag of the machine (tags.py's vocabulary): named by the model, empty when unused
+    machine_tags: frozenset[str] = frozenset()
 
+
+# The tags of each machine's events as herd's models and ours name them: the C mappings below
+# use some, the assembly dialects (litmus/arch/) all.
+X86_TAGS = frozenset({"X", "MFENCE", "LFENCE", "SFENCE"})
+ARM_BARRIER_OPTIONS = (
+    "SY", "ST", "LD", "ISH", "ISHST", "ISHLD", "OSH", "OSHST", "OSHLD", "NSH", "NSHST", "NSHLD",
+)  # fmt: skip
+AARCH64_TAGS = frozenset(
+    {"Exp", "A", "L", "Q", "X", "NoRet", "ISB"}
+    | {f"{barrier}.{option}" for barrier in ("DMB", "DSB") for option in ARM_BARRIER_OPTIONS}
+)
 
 _NO_FENCES = {name: None for name in FENCES}
 _GRACE_PERIODS = frozenset(
@@ -150,6 +163,7 @@ TARGETS: dict[str, Target] = {
         rmw={o: RmwTags(("X",), ("X",)) for o in ("mb", "relaxed", "acquire", "release", "noreturn")},
         not_meaningful=_GRACE_PERIODS,
         store_mb_fence=("MFENCE",),
+        machine_tags=X86_TAGS,
     ),
     # arm64: READ_ONCE/WRITE_ONCE are LDR/STR, acquire/release are LDAR/STLR, smp_mb is DMB ISH,
     # smp_rmb DMB ISHLD, smp_wmb DMB ISHST, smp_mb__{before,after}_atomic and
@@ -177,6 +191,7 @@ TARGETS: dict[str, Target] = {
         },
         not_meaningful=_GRACE_PERIODS,
         store_mb_fence=("DMB.ISH",),
+        machine_tags=AARCH64_TAGS,
     ),
 }
 

@@ -9,6 +9,7 @@ lark's line and column numbers are positions in the original file.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -47,13 +48,20 @@ from litmus.syntax.ast import (
     Unary,
 )
 
-__all__ = ["parse_litmus", "parse_file"]
+__all__ = ["Header", "parse_file", "parse_litmus", "parse_sections", "read_file", "read_header", "strip_comments"]
 
-# Architectures herd7 knows; anything else on line 1 is reported as not a litmus header.
-_KNOWN_ARCHS = {
-    "X86", "X86_64", "AArch64", "ARM", "PPC", "MIPS", "RISCV", "LISA", "Bell", "GPU_PTX", "OpenCL",
-    "CPP", "JAVA", "BPF", "ASL", "C",
-}
+
+
+@dataclass(frozen=True)
+class Header:
+    """A litmus file's header: `ARCH name`, doc string, Key=Value lines; where the init block starts."""
+
+    arch: str
+    name: str
+    doc: str | None
+    info: tuple[tuple[str, str], ...]
+    init_at: int  # offset of the init block's '{'
+    arch_span: Span  # the architecture word on line 1
 
 # ---------------------------------------------------------------- small helpers
 
@@ -560,8 +568,9 @@ def _skip_ocaml_comment(text: str, i: int, path: str) -> int:
                       source=text)
 
 
-def _header(text: str, path: str):
-    """Read the header; return (arch, name, doc, info, offset of the init block's '{')."""
+def read_header(text: str, path: str) -> Header:
+    """Read the header of a litmus test of any dialect (first line, doc string, Key=Value
+    lines) up to the init block's '{'."""
     first_end = text.find("\n")
     if first_end < 0:
         first_end = len(text)
@@ -578,13 +587,6 @@ def _header(text: str, path: str):
     arch, name = m.group(1), m.group(2)
     if name == "--":  # herd names such a test after its file
         name = Path(path).name.rsplit(".", 1)[0]
-    if arch != "C":
-        col = m.start(1) + 1
-        span = Span(1, col, 1, col + len(arch))
-        if arch in _KNOWN_ARCHS:
-            raise LitmusError(f"{arch} litmus tests are not supported yet (only C)", path, span, source=text)
-        raise LitmusError(f"unknown architecture '{arch}' on the first line (only C is supported)",
-                          path, span, source=text)
     i = m.end()
     doc = None
     # optional `(texname)`, then an optional doc string on this line or the next, then optional ';'
@@ -608,7 +610,7 @@ def _header(text: str, path: str):
             at_line_start = False
             continue
         if ch == "{":
-            return arch, name, doc, tuple(info), i
+            return Header(arch, name, doc, tuple(info), i, Span(1, m.start(1) + 1, 1, m.end(1) + 1))
         if at_line_start:
             km = _INFO_LINE.match(text, i)
             if km:
@@ -626,7 +628,7 @@ def _header(text: str, path: str):
                       Span(line, col), source=text)
 
 
-def _strip_comments(text: str, init_at: int, path: str) -> str:
+def strip_comments(text: str, init_at: int, path: str) -> str:
     """Blank the header and every comment: `(* *)` outside thread bodies, `//` and `/* */` anywhere."""
     chars = list(text)
     _blank(chars, 0, init_at)
@@ -677,10 +679,39 @@ def _end_span(clean: str) -> Span:
 def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
     """Parse the text of a C litmus test; every problem raises LitmusError with a position."""
     text = text.replace("\r\n", "\n")
-    arch, name, doc, info, init_at = _header(text, path)
-    clean = _strip_comments(text, init_at, path)
+    header = read_header(text, path)
+    if header.arch != "C":
+        raise LitmusError(f"a {header.arch} test, not C", path, header.arch_span, source=text)
+    clean = strip_comments(text, header.init_at, path)
+    init, threads, (locations, filt, cond) = parse_sections(clean, text, path)
+    seen: set[int] = set()
+    for th in threads:
+        if th.proc in seen:
+            raise LitmusError(f"thread P{th.proc} is defined twice", path,
+                              Span(th.span.line, th.span.column, th.span.line,
+                                   th.span.column + len(f"P{th.proc}")), source=text)
+        seen.add(th.proc)
+    return LitmusTest(
+        arch=header.arch,
+        name=header.name,
+        doc=header.doc,
+        info=header.info,
+        init=init,
+        threads=threads,
+        locations=locations,
+        filter=filt,
+        condition=cond,
+        path=path,
+        source=text,
+    )
+
+
+def parse_sections(clean: str, text: str, path: str) -> tuple:
+    """The init block, C threads and final part of `clean` (the text with its header and comments
+    blanked, positions kept): (init, threads, (locations, filter, condition)). The assembly
+    dialects blank their code table too and read their init block and final part here."""
     try:
-        init, threads, (locations, filt, cond) = _parser().parse(clean)
+        return _parser().parse(clean)
     except _Fail as e:
         raise LitmusError(e.message, path, e.span, source=text) from None
     except VisitError as e:
@@ -690,26 +721,6 @@ def parse_litmus(text: str, path: str = "<input>") -> LitmusTest:
         raise
     except UnexpectedInput as e:
         raise _syntax_error(e, clean, text, path) from None
-    seen: set[int] = set()
-    for th in threads:
-        if th.proc in seen:
-            raise LitmusError(f"thread P{th.proc} is defined twice", path,
-                              Span(th.span.line, th.span.column, th.span.line,
-                                   th.span.column + len(f"P{th.proc}")), source=text)
-        seen.add(th.proc)
-    return LitmusTest(
-        arch=arch,
-        name=name,
-        doc=doc,
-        info=info,
-        init=init,
-        threads=threads,
-        locations=locations,
-        filter=filt,
-        condition=cond,
-        path=path,
-        source=text,
-    )
 
 
 def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> LitmusError:
@@ -734,8 +745,8 @@ def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> Litmu
     return LitmusError(str(e), path, Span(getattr(e, "line", 1), getattr(e, "column", 1)), source=text)
 
 
-def parse_file(path: str) -> LitmusTest:
-    """Read and parse a litmus file; a missing or unreadable file raises LitmusError naming it."""
+def read_file(path: str) -> str:
+    """A litmus file's text; a missing or unreadable file raises LitmusError naming it."""
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
@@ -744,4 +755,9 @@ def parse_file(path: str) -> LitmusTest:
         raise LitmusError(f"cannot read {path}: is a directory", path) from None
     except OSError as e:
         raise LitmusError(f"cannot read {path}: {e.strerror or e}", path) from None
-    return parse_litmus(text, path)
+    return text.replace("\r\n", "\n")
+
+
+def parse_file(path: str) -> LitmusTest:
+    """Read and parse a C litmus file."""
+    return parse_litmus(read_file(path), path)

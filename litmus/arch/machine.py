@@ -1,0 +1,446 @@
+"""The symbolic machine every assembly dialect runs on: registers holding 64-bit terms with the
+reads their values depend on, memory accesses and fences as guarded events, and conditional
+branches explored on both sides (forward branches only: herd's tests are loop-free).
+
+A dialect's semantics drives a `Core` (one thread on one path) instruction by instruction;
+`Machine.lower` runs every thread on every path and assembles the Program.
+
+Two levels of detail. By default an instruction makes only its memory and fence events, and
+addr/data/ctrl come from register dataflow here. For a model that computes dependencies itself
+(herd's `catdep`, as aarch64.cat does) the machine also makes herd's register events (Rreg,
+Wreg; DATA on the reads that give a written value), branch commits (B; BCC for conditional
+branches) and the relations inside and between instructions: iico_data, iico_ctrl, iico_order,
+rf-reg, same-instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterable
+
+import z3
+
+from litmus.errors import LitmusError, Span
+from litmus.lower.events import INIT_THREAD, WORD, Event, Program, bv
+from litmus.syntax import ast
+
+ADDRESS_BASE = 0x1000  # locations are multiples of this: distinct from small integers
+
+
+@dataclass(frozen=True)
+class Val:
+    """A value: its term, the reads it depends on (for addr/data/ctrl), the reads it depends on
+    only through a selection's condition (herd's pick dependencies, e.g. through CSEL's flags:
+    they order only later writes), and (register events only) the events of the current
+    instruction it flows from."""
+
+    term: z3.BitVecRef
+    deps: frozenset[int] = frozenset()
+    pick: frozenset[int] = frozenset()
+    src: frozenset[int] = frozenset()
+
+    def with_term(self, term: z3.BitVecRef) -> Val:
+        """The same dependencies, another term (a width's mask, a shift)."""
+        return replace(self, term=term)
+
+
+def const(value: int) -> Val:
+    return Val(bv(value))
+
+
+def joined(term: z3.BitVecRef, *vals: Val) -> Val:
+    """A value computed from `vals`: it depends on everything they depend on."""
+    deps: frozenset[int] = frozenset()
+    pick: frozenset[int] = frozenset()
+    src: frozenset[int] = frozenset()
+    for v in vals:
+        deps |= v.deps
+        pick |= v.pick
+        src |= v.src
+    return Val(term, deps, pick, src)
+
+
+class _Split(Exception):
+    """An instruction whose effect depends on something known only at run time, or that herd
+    builds in several alternative ways: run it once per alternative, each on its own path."""
+
+    def __init__(self, alternatives: list[z3.BoolRef]) -> None:
+        self.alternatives = alternatives
+
+
+@dataclass
+class Path:
+    """One thread on one path through its branches."""
+
+    proc: int
+    pc: int
+    regs: dict[str, Val]
+    guard: z3.BoolRef | bool = True
+    branch: tuple[tuple[int, int], ...] = ()  # (split id, alternative): other alternatives exclude
+    ctrl: frozenset[int] = frozenset()  # reads that decided a branch before this point
+    flag_operands: tuple[Val, Val] | None = None  # what the last CMP compared (AArch64's NZCV)
+    exclusive: Event | None = None  # the last load-exclusive, for its store-exclusive's rmw
+    decisions: tuple[int, ...] = ()  # alternatives chosen for the instruction being re-run
+    last_write: dict[str, int] = field(default_factory=dict)  # register -> its last Wreg event
+    # location -> what its last store on this path depends on: a later load of it depends on
+    # that too (herd's lrs, dependency through memory), whoever it reads from
+    last_store: dict[str, Val] = field(default_factory=dict)
+    events: list[int] = field(default_factory=list)
+
+
+class Core:
+    """What an instruction may do on its path: registers, memory, fences, branches."""
+
+    def __init__(self, machine: Machine, path: Path, instruction_text: str, span: Span | None, instance: int) -> None:
+        self.machine = machine
+        self.path = path
+        self.text = instruction_text
+        self.span = span
+        self.instance = instance
+        self.jump: tuple[z3.BoolRef | bool, frozenset[int], str] | None = None
+        self._decided = 0
+
+    def error(self, message: str) -> LitmusError:
+        return self.machine.error(message, self.span)
+
+    # -- alternatives
+    def decide(self, condition: z3.BoolRef) -> bool:
+        """Which way `condition` goes on this path: known now, or the path splits in two and
+        the instruction runs on each side (a selection, not a branch: no ctrl dependency)."""
+        known = z3.simplify(condition)
+        if z3.is_true(known) or z3.is_false(known):
+            return z3.is_true(known)
+        return self._alternative([condition, z3.Not(condition)]) == 0
+
+    def variant(self, count: int) -> int:
+        """Which of `count` ways herd builds this instruction (each its own execution)."""
+        return self._alternative([z3.Bool(f"variant_{self.instance}_{self._decided}_{k}") for k in range(count)])
+
+    def _alternative(self, alternatives: list[z3.BoolRef]) -> int:
+        if self._decided < len(self.path.decisions):
+            choice = self.path.decisions[self._decided]
+            self._decided += 1
+            return choice
+        raise _Split(alternatives)
+
+    def assume(self, condition: z3.BoolRef) -> None:
+        """This path happens only when `condition` holds (a variant for some values only)."""
+        self.machine.constraints.append(z3.Implies(_as_bool(self.path.guard), condition))
+
+    # -- registers
+    def get(self, name: str, data: bool = False, ctrl: Iterable[int] = ()) -> Val:
+        """Read a register; `data`: the read gives the value of a write (herd's DATA set);
+        `ctrl`: commit events of this instruction the read waits for (iico_ctrl)."""
+        value = self.path.regs.get(name) or self.machine.initial_register(self.path.proc, name)
+        if not self.machine.registers:
+            return value
+        tags = ("Rreg", "DATA") if data else ("Rreg",)
+        event = self.machine.emit(self.path, "Rreg", tags, None, None, self.text, self.span, self.instance)
+        source = self.path.last_write.get(name)
+        if source is not None:
+            self.machine.rf_reg.append((source, event.id))
+        self._edges(self.machine.iico_ctrl, ctrl, event.id)
+        return replace(value, src=frozenset({event.id}))
+
+    def set(self, name: str, value: Val, ctrl: Iterable[int] = ()) -> None:
+        """Write a register; `ctrl`: commit events of this instruction it waits for."""
+        self.path.regs[name] = replace(value, src=frozenset())
+        if self.machine.registers:
+            event = self.machine.emit(self.path, "Wreg", ("Wreg",), None, None, self.text, self.span, self.instance)
+            self._edges(self.machine.iico_data, value.src, event.id)
+            self._edges(self.machine.iico_ctrl, ctrl, event.id)
+            self.path.last_write[name] = event.id
+
+    def commit(self, condition: Val, conditional_branch: bool) -> Val:
+        """herd's branching event deciding on `condition` (BCC for a conditional branch
+        instruction; a selection's or a CAS's comparison otherwise): returns it as a source."""
+        if not self.machine.registers:
+            return condition
+        tags = ("B", "BCC") if conditional_branch else ("B",)
+        event = self.machine.emit(self.path, "B", tags, None, None, self.text, self.span, self.instance)
+        self._edges(self.machine.iico_data, condition.src, event.id)
+        return replace(condition, src=frozenset({event.id}))
+
+    # -- memory
+    def load(self, addr: Val, tags: tuple[str, ...] = ()) -> tuple[Val, Event]:
+        event = self.machine.emit(self.path, "R", tags, addr, None, self.text, self.span, self.instance)
+        self._edges(self.machine.iico_data, addr.src, event.id)
+        through_memory = self.path.last_store.get(event.static_loc or "", Val(event.value))  # type: ignore[arg-type]
+        value = Val(event.value, frozenset({event.id}) | through_memory.deps, through_memory.pick, frozenset({event.id}))  # type: ignore[arg-type]
+        return value, event
+
+    def store(self, addr: Val, value: Val, tags: tuple[str, ...] = (), guard: z3.BoolRef | bool = True,
+              ctrl: Iterable[int] = ()) -> Event:  # fmt: skip
+        event = self.machine.emit(self.path, "W", tags, addr, value, self.text, self.span, self.instance, guard)
+        self._edges(self.machine.iico_data, addr.src | value.src, event.id)
+        self._edges(self.machine.iico_ctrl, ctrl, event.id)
+        if event.static_loc is not None:
+            self.path.last_store[event.static_loc] = joined(value.term, addr, value)
+        else:  # it may be any of them: what a later load depends on through memory is unknown
+            for loc in event.locs:
+                self.path.last_store.pop(loc, None)
+        return event
+
+    def fence(self, tags: tuple[str, ...]) -> Event:
+        return self.machine.emit(self.path, "F", tags, None, None, self.text, self.span, self.instance)
+
+    def rmw(self, read: Event, write: Event, atomic: bool = True) -> None:
+        """`read` and `write` form an rmw pair; `atomic`: one instruction's (herd's amo), else a
+        load-/store-exclusive pair (lxsx)."""
+        self.machine.rmw.append((read.id, write.id))
+        if atomic:
+            self.machine.amo.append((read.id, write.id))
+
+    def order(self, first: Event, second: Event) -> None:
+        """herd's iico_order: `first` before `second` inside the instruction, no data between."""
+        if self.machine.registers:
+            self.machine.iico_order.append((first.id, second.id))
+
+    def branch(self, taken: z3.BoolRef | bool, deps: frozenset[int], label: str) -> None:
+        """Jump to `label` when `taken`; every later event depends on `deps` (herd's ctrl)."""
+        self.jump = (taken, deps, label)
+
+    @staticmethod
+    def _edges(relation: list[tuple[int, int]], sources: Iterable[int], target: int) -> None:
+        relation.extend((s, target) for s in sources)
+
+
+@dataclass
+class Machine:
+    """Runs a dialect's semantics over every thread of an assembly test."""
+
+    test: ast.LitmusTest
+    execute: Callable[[Core, object], None]  # the dialect: one instruction on one path
+    canonical: Callable[[str], str] = lambda name: name  # register name as herd prints it
+    registers: bool = False  # herd's register events and intra-instruction relations (catdep)
+    events: list[Event] = field(default_factory=list)
+    rmw: list[tuple[int, int]] = field(default_factory=list)
+    amo: list[tuple[int, int]] = field(default_factory=list)  # the rmw pairs of single atomics
+    iico_data: list[tuple[int, int]] = field(default_factory=list)
+    iico_ctrl: list[tuple[int, int]] = field(default_factory=list)
+    iico_order: list[tuple[int, int]] = field(default_factory=list)
+    rf_reg: list[tuple[int, int]] = field(default_factory=list)
+    constraints: list[z3.BoolRef] = field(default_factory=list)
+    choices: list[z3.BoolRef] = field(default_factory=list)  # e.g. a store-exclusive succeeding
+
+    def __post_init__(self) -> None:
+        self.addresses = self._collect_locations()
+        self._splits = 0
+        self._instances = 0
+
+    def error(self, message: str, span: Span | None) -> LitmusError:
+        return LitmusError(message, self.test.path, span, self.test.source)
+
+    def choice(self, name: str) -> z3.BoolRef:
+        """A free choice of the machine that tells executions apart."""
+        var = z3.Bool(name)
+        self.choices.append(var)
+        return var
+
+    # -- locations and the initial state
+    def _collect_locations(self) -> dict[str, int]:
+        from litmus.arch.asm import Instruction, Mem, Sym
+
+        names: list[str] = []
+
+        def add(name: str) -> None:
+            if name not in names:
+                names.append(name)
+
+        for entry in self.test.init:
+            if isinstance(entry.target, ast.MemLoc):
+                add(entry.target.name)
+            if isinstance(entry.value, ast.AddrValue):
+                add(entry.value.name)
+        for thread in self.test.threads:
+            for line in thread.code:  # type: ignore[attr-defined]
+                if isinstance(line, Instruction):
+                    for op in line.operands:
+                        if isinstance(op, Mem) and isinstance(op.base, Sym):
+                            add(op.base.name)
+        for loc in self.test.locations:
+            if isinstance(loc, ast.MemLoc):
+                add(loc.name)
+        for prop in (self.test.filter, self.test.condition.prop):
+            for atom in ast.atoms(prop):
+                if isinstance(atom.loc, ast.MemLoc):
+                    add(atom.loc.name)
+                if isinstance(atom.value, (ast.MemLoc, ast.AddrValue)):
+                    add(atom.value.name)
+        return {name: ADDRESS_BASE * (i + 1) for i, name in enumerate(names)}
+
+    def address(self, name: str, span: Span | None) -> Val:
+        if name not in self.addresses:
+            raise self.error(f"unknown location '{name}'", span)
+        return const(self.addresses[name])
+
+    def value_of(self, value: ast.Value | None) -> z3.BitVecRef:
+        if value is None:
+            return bv(0)
+        if isinstance(value, ast.IntValue):
+            return bv(value.value)
+        return self.address(value.name, value.span).term
+
+    def initial_register(self, proc: int, name: str) -> Val:
+        for entry in self.test.init:
+            if isinstance(entry.target, ast.RegLoc) and entry.target.proc == proc:
+                if self.canonical(entry.target.reg) == name:
+                    return Val(self.value_of(entry.value))
+        return const(0)
+
+    def _init_writes(self) -> None:
+        values = {e.target.name: e for e in self.test.init if isinstance(e.target, ast.MemLoc)}
+        for name, address in self.addresses.items():
+            entry = values.get(name)
+            self.events.append(Event(
+                id=len(self.events), thread=INIT_THREAD, kind="W", tags=frozenset({"IW"}), guard=True,
+                addr=bv(address), value=self.value_of(entry.value if entry else None),
+                locs=frozenset({name}), primitive="init",
+            ))  # fmt: skip
+
+    # -- events
+    def _locs_of(self, addr: z3.BitVecRef) -> frozenset[str]:
+        simplified = z3.simplify(addr)
+        if z3.is_bv_value(simplified):
+            for name, a in self.addresses.items():
+                if a == simplified.as_long():
+                    return frozenset({name})
+            return frozenset()
+        return frozenset(self.addresses)
+
+    def emit(self, path: Path, kind: str, tags: tuple[str, ...], addr: Val | None, value: Val | None,
+             text: str, span: Span | None, instance: int, guard: z3.BoolRef | bool = True) -> Event:  # fmt: skip
+        eid = len(self.events)
+        locs: frozenset[str] = frozenset()
+        full_guard = _and(path.guard, guard)
+        if addr is not None:
+            locs = self._locs_of(addr.term)
+            if not locs:
+                raise self.error(f"'{text}' accesses an address that is no location of the test", span)
+            if len(locs) > 1:  # a computed address must denote some location of the test
+                valid = z3.Or([addr.term == bv(self.addresses[n]) for n in sorted(locs)])
+                self.constraints.append(z3.Implies(_as_bool(full_guard), valid))
+        term = z3.BitVec(f"v{eid}", WORD) if kind == "R" else (value.term if value else None)
+        writes = value is not None and kind == "W"
+        event = Event(
+            id=eid, thread=path.proc, kind=kind, tags=frozenset(tags), guard=full_guard,
+            addr=addr.term if addr else None, value=term, locs=locs,
+            addr_deps=addr.deps if addr else frozenset(),
+            data_deps=value.deps if writes else frozenset(),  # type: ignore[union-attr]
+            pick_addr_deps=addr.pick if addr else frozenset(),
+            pick_data_deps=value.pick if writes else frozenset(),  # type: ignore[union-attr]
+            ctrl_deps=path.ctrl, branch=path.branch, primitive=text, span=span, instance=instance,
+        )  # fmt: skip
+        self.events.append(event)
+        path.events.append(eid)
+        return event
+
+    # -- running the threads
+    def lower(self) -> Program:
+        from litmus.arch.asm import Label
+
+        self._init_writes()
+        threads: list[list[int]] = []
+        final_regs: dict[tuple[int, str], z3.BitVecRef] = {}
+        for thread in self.test.threads:
+            code = thread.code  # type: ignore[attr-defined]
+            labels = {line.name: k for k, line in enumerate(code) if isinstance(line, Label)}
+            order: list[int] = []
+            leaves: list[Path] = []
+            self._run(Path(thread.proc, 0, {}), code, labels, order, leaves)
+            threads.append(order)
+            names = sorted({n for leaf in leaves for n in leaf.regs})
+            for name in names:
+                term: z3.BitVecRef | None = None
+                for leaf in reversed(leaves):
+                    v = leaf.regs.get(name) or self.initial_register(thread.proc, name)
+                    term = v.term if term is None else z3.If(_as_bool(leaf.guard), v.term, term)
+                final_regs[(thread.proc, name)] = term  # type: ignore[assignment]
+        for entry in self.test.init:  # registers set in the init block and never written
+            if isinstance(entry.target, ast.RegLoc):
+                key = (entry.target.proc, self.canonical(entry.target.reg))
+                final_regs.setdefault(key, self.value_of(entry.value))
+        return Program(
+            events=self.events, threads=threads, rmw=self.rmw, addresses=self.addresses,
+            final_regs=final_regs, constraints=self.constraints,
+            thread_names=[t.proc for t in self.test.threads], choices=self.choices, amo=self.amo,
+            iico_data=self.iico_data, iico_ctrl=self.iico_ctrl, iico_order=self.iico_order,
+            rf_reg=self.rf_reg,
+        )  # fmt: skip
+
+    def _run(self, path: Path, code: tuple, labels: dict[str, int], order: list[int], leaves: list[Path]) -> None:
+        from litmus.arch.asm import Instruction
+
+        while path.pc < len(code):
+            line = code[path.pc]
+            path.pc += 1
+            if not isinstance(line, Instruction):
+                continue
+            self._instances += 1
+            core = Core(self, path, line.text, line.span, self._instances)
+            mark = len(self.events)
+            try:
+                self.execute(core, line)
+            except _Split as split:
+                del self.events[mark:]  # the instruction runs again on each alternative
+                for name in ("rmw", "amo", "iico_data", "iico_ctrl", "iico_order", "rf_reg"):
+                    pairs = getattr(self, name)
+                    pairs[:] = [p for p in pairs if p[0] < mark and p[1] < mark]
+                path.events = [e for e in path.events if e < mark]
+                path.pc -= 1
+                self._fork(path, split.alternatives, code, labels, order, leaves)
+                return
+            path.decisions = ()
+            order.extend(path.events)
+            path.events.clear()
+            if core.jump is None:
+                continue
+            taken, deps, label = core.jump
+            if label not in labels:
+                raise self.error(f"no label '{label}' in this thread", line.span)
+            target = labels[label]
+            if target < path.pc:
+                raise self.error(f"a backward branch to '{label}' (a loop): not supported", line.span)
+            ctrl = path.ctrl | deps
+            path.ctrl = ctrl
+            if taken is True:  # unconditional
+                path.pc = target
+                continue
+            self._splits += 1
+            k = self._splits
+            jumped = replace(path, pc=target, regs=dict(path.regs), guard=_and(path.guard, taken),
+                             branch=path.branch + ((k, 1),), last_write=dict(path.last_write), last_store=dict(path.last_store), events=[])  # fmt: skip
+            path.guard = _and(path.guard, z3.Not(_as_bool(taken)))
+            path.branch = path.branch + ((k, 0),)
+            self._run(path, code, labels, order, leaves)
+            self._run(jumped, code, labels, order, leaves)
+            return
+        leaves.append(path)
+
+    def _fork(self, path: Path, alternatives: list[z3.BoolRef], code: tuple, labels: dict[str, int],
+              order: list[int], leaves: list[Path]) -> None:  # fmt: skip
+        """One path per alternative: the k-th holds when the k-th condition does and no earlier
+        one (so exactly one runs), marked so that the alternatives exclude each other."""
+        self._splits += 1
+        k = self._splits
+        before: z3.BoolRef | bool = True
+        for index, condition in enumerate(alternatives):
+            chosen = condition if index < len(alternatives) - 1 else True
+            self._run(replace(
+                path, regs=dict(path.regs), guard=_and(path.guard, _and(before, chosen)),
+                branch=path.branch + ((k, index),), decisions=path.decisions + (index,),
+                last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
+            ), code, labels, order, leaves)  # fmt: skip
+            before = _and(before, z3.Not(condition))
+
+
+def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return z3.And(a, b)
+
+
+def _as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
+    return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]
