@@ -771,8 +771,14 @@ class Interpreter:
         raise self.error(f"unknown operator '{op}'", expr.span)
 
     def _eval_Binop(self, expr: ast.Binop, env: Env) -> Any:
-        left = self.eval(expr.left, env)
         op = expr.op
+        if op == "&" and self._pending(expr.left, env) and not self._pending(expr.right, env):
+            # `rel & S`, rel a definition not built yet: S first, and when S is empty rel is
+            # never built (herd's enumerations.cat intersects the whole ordered-before so)
+            right = self.eval(expr.right, env)
+            if _is_empty(right):
+                return right
+        left = self.eval(expr.left, env)
         if op == "++":
             return self.add_element(left, self.eval(expr.right, env), expr.span)
         if op in ("&", ";", "\\") and _is_empty(left):
@@ -804,6 +810,19 @@ class Interpreter:
                 f = {"|": self.alg.union, "&": self.alg.inter, "\\": self.alg.diff}[op]
             return f(a, b)
         raise self.error(f"operator '{op}' is not supported yet", expr.span)
+
+    @staticmethod
+    def _pending(expr: ast.Expr, env: Env) -> bool:
+        """`expr` names a lazy definition whose value is not computed yet."""
+        if not isinstance(expr, ast.Var):
+            return False
+        scope: Env | None = env
+        while scope is not None:
+            if expr.name in scope.vars:
+                value = scope.vars[expr.name]
+                return isinstance(value, Thunk) and not value.holder().values
+            scope = scope.parent
+        return False
 
     def _with_universe(self, op: str, left: Any, right: Any) -> Any:
         """`|`, `&`, `\\` with the polymorphic universe `~0` on one side at least."""
