@@ -1,5 +1,5 @@
-"""The shared hardware tests (herd-x86_64, herd-aarch64, classic/X86, classic/AArch64) side by
-side with herd7: herd7 one process per test under its own model; litmus in one `litmus check
+"""The shared hardware tests (herd-x86_64, herd-aarch64, classic/X86, classic/AArch64) and our
+own (litmus_tests/X86, X86_64, AArch64) side by side with herd7: herd7 one process per test under its own model; litmus in one `litmus check
 -f table` process per model family, under herd's model files and under ours; a ratio.
 
     python3 bench/asm.py                # timing table (herd7 column when ../shared/tools/herd7 is there)
@@ -25,20 +25,28 @@ HERD = REPO.parent / "shared" / "tools" / "herd7"
 LIBDIR = HERD / "libdir"
 RECORD = REPO / "tests" / "data" / "herd7-asm.tsv"
 
-# folder -> (herd7-run model word, herd's model file, our model)
+# folder (of ../shared/corpus, or of the project: litmus_tests/...) -> (herd7-run model word,
+# herd's model file, our model)
 FAMILIES = {
     "classic/X86": ("x86tso", "x86tso.cat", "tso"),
     "herd-x86_64": ("x86_64", "x86tso-mixed.cat", "tso"),
     "classic/AArch64": ("aarch64", "aarch64.cat", "arm"),
     "herd-aarch64": ("aarch64", "aarch64.cat", "arm"),
+    "litmus_tests/X86": ("x86tso", "x86tso.cat", "tso"),
+    "litmus_tests/X86_64": ("x86_64", "x86tso-mixed.cat", "tso"),
+    "litmus_tests/AArch64": ("aarch64", "aarch64.cat", "arm"),
 }
+
+
+def folder_path(folder: str) -> Path:
+    return REPO / folder if folder.startswith("litmus_tests/") else corpus_dir(*folder.split("/"))
 COLUMNS = ["file", "model", "observation", "positive", "negative", "ok", "flags", "states"]
 
 
 def files() -> list[tuple[str, Path]]:
     out = []
     for folder in FAMILIES:
-        out += [(folder, p) for p in sorted(corpus_dir(*folder.split("/")).glob("*.litmus"))]
+        out += [(folder, p) for p in sorted(folder_path(folder).glob("*.litmus"))]
     return out
 
 
@@ -82,7 +90,7 @@ def record() -> None:
         if block is None:
             print(f"herd7 gave no verdict on {path}", file=sys.stderr)
             continue
-        rel = str(path.relative_to(CORPUS))
+        rel = str(path.relative_to(REPO if folder.startswith("litmus_tests/") else CORPUS))
         rows.append([rel, model_file] + [block[c] for c in COLUMNS[2:]])
     RECORD.parent.mkdir(parents=True, exist_ok=True)
     with RECORD.open("w", encoding="utf-8") as out:
@@ -100,8 +108,8 @@ def timing(tablefmt: str) -> None:
     for folder, (word, model_file, ours) in FAMILIES.items():
         paths = [p for f, p in files() if f == folder]
         herd_s = sum(run_herd(word, p)[0] for p in paths) if have_herd else float("nan")
-        theirs_s, _ = run_cli(["check", "-f", "table", "-m", str(LIBDIR / model_file), str(CORPUS / folder)])
-        ours_s, _ = run_cli(["check", "-f", "table", "-m", ours, str(CORPUS / folder)])
+        theirs_s, _ = run_cli(["check", "-f", "table", "-m", str(LIBDIR / model_file), str(folder_path(folder))])
+        ours_s, _ = run_cli(["check", "-f", "table", "-m", ours, str(folder_path(folder))])
         total["herd7"] += herd_s
         total["litmus herd's model"] += theirs_s
         total["litmus ours"] += ours_s

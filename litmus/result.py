@@ -27,6 +27,7 @@ class WitnessEvent:
     annot: str  # e.g. 'once', 'acquire', 'mb'
     location: str | None
     value: str | None
+    instruction: str | None = None  # assembly: the instruction the event comes from
 
 
 @dataclass(frozen=True)

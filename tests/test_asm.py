@@ -12,7 +12,7 @@ import pytest
 from litmus import api
 from litmus.arch import parse_litmus
 from litmus.errors import LitmusError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, HARDWARE_FOLDERS
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD = REPO / "tests" / "data" / "herd7-asm.tsv"
@@ -47,7 +47,7 @@ def _expected(row: dict[str, str]) -> dict[str, str]:
 
 
 def _corpus_file(row: dict[str, str]) -> Path:
-    path = CORPUS / row["file"]
+    path = REPO / row["file"] if row["file"].startswith("litmus_tests/") else CORPUS / row["file"]
     if not path.is_file():
         pytest.skip("reference corpus not present")
     return path
@@ -134,3 +134,19 @@ def test_model_of_another_machine_is_not_meaningful() -> None:
 def test_register_names_as_herd_prints_them() -> None:
     (result,) = api.check(MP_AARCH64, ["sc"])
     assert result.states[0] == (("1:X0", "0"), ("1:X2", "0"))
+
+
+def test_every_own_hardware_test_has_herd7s_row() -> None:
+    recorded = {row["file"] for row in ROWS}
+    for folder in HARDWARE_FOLDERS:
+        for path in sorted((REPO / "litmus_tests" / folder).glob("*.litmus")):
+            assert path.relative_to(REPO).as_posix() in recorded, f"{path}: run bench/asm.py --record"
+
+
+def test_graph_labels_show_instructions(tmp_path: Path) -> None:
+    from litmus.report.dot import result_dot
+
+    (result,) = api.check(str(REPO / "litmus_tests/AArch64/MP+dmb.sy+ctrl.litmus"), ["arm"])
+    dot = result_dot(result)
+    assert dot is not None and "LDR W2,[X3]" in dot and "CBNZ W0,LC00" not in dot  # events only
+    assert "[exp" not in dot.lower()  # herd's Exp is on every access: not shown

@@ -265,6 +265,7 @@ class TestChecker:
                 WitnessEvent(
                     id=eid, label=name, thread=e.thread, kind=e.kind, annot=e.annotation(),
                     location=loc, value=None if value is None else self.show_value(value),
+                    instruction=e.primitive if e.instance is not None else None,
                 )
             )
         edges = execution_relations(concrete, run)

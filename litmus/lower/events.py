@@ -18,6 +18,10 @@ INIT_THREAD = -1
 KERNEL_LOCK_TAGS = frozenset({"LKR", "LKW", "UL", "LF", "RL", "RU"})
 
 
+# tags every event of a kind carries, so labels leave them out
+UNSHOWN_TAGS = frozenset({"Exp", "Rreg", "Wreg", "B"})
+
+
 def bv(value: int) -> z3.BitVecRef:
     return z3.BitVecVal(value, WORD)
 
@@ -55,8 +59,8 @@ class Event:
         return next(iter(self.locs)) if len(self.locs) == 1 else None
 
     def annotation(self) -> str:
-        """herd-like annotation shown in labels: `W[once]`."""
-        return ",".join(sorted(t.lower() for t in self.tags)) if self.tags else ""
+        """herd-like annotation shown in labels: `W[once]` (not Exp: every explicit access has it)."""
+        return ",".join(sorted(t.lower() for t in self.tags if t not in UNSHOWN_TAGS))
 
 
 def exclusive(a: Event, b: Event) -> bool:

@@ -31,11 +31,14 @@ BASE = set(COLORS)
 def event_label(e: WitnessEvent) -> str:
     """herd's label: `a: W[once]x=1`, `b: R x=0`, `c: F[mb]`."""
     annot = f"[{e.annot}]" if e.annot else ("" if e.kind == "F" else " ")
+    below = f"\n{e.instruction}" if e.instruction else ""
     if e.kind == "F":
-        return f"{e.label}: F{annot}"
+        return f"{e.label}: F{annot}{below}"
+    if e.kind not in ("R", "W"):  # herd's register events and branch commits (catdep models)
+        return f"{e.label}: {e.kind}{annot.rstrip()}{below}"
     loc = e.location if e.location is not None else "?"
     value = f"={e.value}" if e.value is not None else ""
-    return f"{e.label}: {e.kind}{annot}{loc}{value}"
+    return f"{e.label}: {e.kind}{annot}{loc}{value}{below}"
 
 
 def _q(text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import z3
 
-from litmus.arch.asm import Imm, Instruction, Mem, Reg
+from litmus.arch.asm import Imm, Instruction, Mem, Reg, Sym
 from litmus.arch.machine import Core, Val, const, joined
 from litmus.lower.events import WORD
 from litmus.lower.targets import ARM_BARRIER_OPTIONS
@@ -64,8 +64,13 @@ _CONDITIONS = {
 }
 
 
-class Unsupported(Exception):
-    pass
+# accesses of another size than the register's, or of two registers at once: herd runs them
+# only as mixed-size tests, which we do not model
+_MIXED_SIZE = {
+    f"{op}{size}" for op in ("LDR", "STR", "LDAR", "STLR", "LDXR", "STXR", "LDAXR", "STLXR", "LDAPR", "LDUR",
+                             "STUR", "SWP", "SWPA", "SWPL", "SWPAL", "CAS", "CASA", "CASL", "CASAL")
+    for size in ("B", "H", "SB", "SH", "SW")
+} | {"LDP", "STP", "LDXP", "STXP", "LDAXP", "STLXP", "CASP", "CASPA", "CASPL", "CASPAL", "LDNP", "STNP"}
 
 
 def execute(core: Core, ins: Instruction) -> None:
@@ -76,6 +81,8 @@ def execute(core: Core, ins: Instruction) -> None:
     if handler is None:
         handler = _family(m)
     if handler is None:
+        if m in _MIXED_SIZE:
+            raise core.error(f"'{ins.text}': byte, halfword and pair accesses (mixed-size tests) are not supported")
         raise core.error(f"unsupported AArch64 instruction '{m}'")
     try:
         handler(core, m, ops)
@@ -155,17 +162,56 @@ def _mov(core: Core, m: str, ops: tuple) -> None:
     write(core, ops[0], read(core, ops[1]))
 
 
+def _modified(value: Val, modifier: object) -> Val:
+    """A register operand's shift or extend: `LSL #3`, `SXTW`, `UXTW #2` ..."""
+    if not isinstance(modifier, Sym):
+        raise TypeError(modifier)
+    word, _, amount = modifier.name.partition("#")
+    term = value.term
+    if word in ("SXTW", "UXTW"):
+        low = z3.Extract(31, 0, term)
+        term = z3.SignExt(32, low) if word == "SXTW" else z3.ZeroExt(32, low)
+        word = "LSL"
+    elif word in ("SXTX", "UXTX"):
+        word = "LSL"
+    n = int(amount or 0)
+    term = {"LSL": lambda t: t << n, "LSR": lambda t: z3.LShR(t, n), "ASR": lambda t: t >> n}[word](term)
+    return value.with_term(term)
+
+
 def _arith(core: Core, m: str, ops: tuple) -> None:
     a, b = read(core, ops[1]), read(core, ops[2])
-    if len(ops) > 3:  # a shifted register: ADD X1,X2,X3,LSL #3
-        word, amount = ops[3].name.split("#")
-        shift = {"LSL": lambda t, n: t << n, "LSR": z3.LShR, "ASR": lambda t, n: t >> n}[word]
-        b = b.with_term(shift(b.term, int(amount)))
+    if len(ops) > 3:  # ADD X1,X2,X3,LSL #3 / ADD X4,X3,W2,SXTW
+        b = _modified(b, ops[3])
     write(core, ops[0], joined(_ARITH[m](a.term, b.term), a, b))
 
 
+def _unary(core: Core, m: str, ops: tuple) -> None:
+    """MVN (bitwise not), NEG, and MOVZ (a move, with an optional LSL #n)."""
+    v = read(core, ops[1])
+    if len(ops) > 2:
+        v = _modified(v, ops[2])
+    write(core, ops[0], v.with_term({"MVN": ~v.term, "NEG": -v.term, "MOVZ": v.term}[m]))
+
+
+def _movk(core: Core, m: str, ops: tuple) -> None:
+    """MOVK Wd,#imm{,LSL #n}: keep the other bits of Wd, put imm at bit n."""
+    old, imm = read(core, ops[0]), read(core, ops[1])
+    n = int(ops[2].name.partition("#")[2] or 0) if len(ops) > 2 else 0
+    mask = z3.BitVecVal(~(0xFFFF << n) & ((1 << WORD) - 1), WORD)
+    write(core, ops[0], joined((old.term & mask) | (imm.term << n), old))
+
+
 def _cmp(core: Core, m: str, ops: tuple) -> None:
+    """CMP a,b sets the flags from a - b; CMN a,b from a + b (as CMP a,-b); TST a,b from a & b
+    (as CMP a&b,0: its Z flag, what EQ and NE test)."""
     a, b = read(core, ops[0]), read(core, ops[1])
+    if len(ops) > 2:
+        b = _modified(b, ops[2])
+    if m == "CMN":
+        b = b.with_term(-b.term)
+    elif m == "TST":
+        a, b = joined(a.term & b.term, a, b), const(0)
     core.path.flag_operands = (a, b)
     write(core, Reg("NZCV"), joined(a.term - b.term, a, b))
 
@@ -206,14 +252,17 @@ def _branch(core: Core, m: str, ops: tuple) -> None:
 
 
 def _cbz(core: Core, m: str, ops: tuple) -> None:
+    """CBZ/CBNZ Rt,label and TBZ/TBNZ Rt,#bit,label."""
     v = read(core, ops[0])
-    taken = v.term == 0 if m == "CBZ" else v.term != 0
+    tested = v.term if m in ("CBZ", "CBNZ") else v.term & (1 << ops[1].value)
+    taken = tested == 0 if m in ("CBZ", "TBZ") else tested != 0
     core.commit(v, conditional_branch=True)
-    core.branch(taken, v.deps | v.pick, ops[1].name)
+    core.branch(taken, v.deps | v.pick, ops[-1].name)
 
 
 def _load(core: Core, m: str, ops: tuple) -> None:
-    tags = {"LDR": (), "LDAR": ("A",), "LDAPR": ("Q",), "LDXR": ("X",), "LDAXR": ("X", "A")}[m]
+    tags = {"LDR": (), "LDUR": (), "LDAR": ("A",), "LDAPR": ("Q",), "LDAPUR": ("Q",), "LDXR": ("X",),
+            "LDAXR": ("X", "A")}[m]  # fmt: skip
     addr, new_base = address(core, ops[1])
     value, event = core.load(addr, ("Exp",) + tags)
     write(core, ops[0], value)
@@ -223,7 +272,7 @@ def _load(core: Core, m: str, ops: tuple) -> None:
 
 
 def _store(core: Core, m: str, ops: tuple) -> None:
-    tags = {"STR": (), "STLR": ("L",)}[m]
+    tags = {"STR": (), "STUR": (), "STLR": ("L",), "STLUR": ("L",)}[m]
     value = read(core, ops[0], data=True)
     addr, new_base = address(core, ops[1])
     core.store(addr, value, ("Exp",) + tags)
@@ -343,12 +392,13 @@ def _nop(core: Core, m: str, ops: tuple) -> None:
 _HANDLERS = {
     "MOV": _mov,
     **{name: _arith for name in _ARITH},
-    "CMP": _cmp,
+    "MVN": _unary, "NEG": _unary, "MOVZ": _unary, "MOVK": _movk,
+    "CMP": _cmp, "CMN": _cmp, "TST": _cmp,
     "CSEL": _csel, "CSINC": _csel, "CSINV": _csel, "CSNEG": _csel,
     "B": _branch,
-    "CBZ": _cbz, "CBNZ": _cbz,
-    "LDR": _load, "LDAR": _load, "LDAPR": _load, "LDXR": _load, "LDAXR": _load,
-    "STR": _store, "STLR": _store,
+    "CBZ": _cbz, "CBNZ": _cbz, "TBZ": _cbz, "TBNZ": _cbz,
+    "LDR": _load, "LDUR": _load, "LDAR": _load, "LDAPR": _load, "LDAPUR": _load, "LDXR": _load, "LDAXR": _load,
+    "STR": _store, "STUR": _store, "STLR": _store, "STLUR": _store,
     "STXR": _store_exclusive, "STLXR": _store_exclusive,
     "DMB": _barrier, "DSB": _barrier,
     "ISB": _isb,

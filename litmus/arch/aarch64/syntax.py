@@ -59,8 +59,8 @@ class _ToInstructions(Transformer):
 
     def shift(self, token, amount):  # type: ignore[no-untyped-def]
         word = str(token).upper()
-        if word not in ("LSL", "LSR", "ASR"):
-            raise CellError(f"unknown shift '{token}' (expected LSL, LSR or ASR)")
+        if word not in _SHIFTS:
+            raise CellError(f"unknown shift or extend '{token}' (expected one of {', '.join(sorted(_SHIFTS))})")
         return Sym(f"{word}#{amount}")
 
     def int(self, token):  # type: ignore[no-untyped-def]
@@ -88,10 +88,11 @@ class _ToInstructions(Transformer):
         return Mem(mem.base, mem.index, mem.extend, mem.shift, mem.offset, writeback="pre")
 
 
+_SHIFTS = {"LSL", "LSR", "ASR", "SXTW", "UXTW", "SXTX", "UXTX"}
 _POST_INDEX = {"LDR", "STR", "LDRB", "STRB", "LDRH", "STRH"}
 _WORDS = {"EQ", "NE", "CS", "HS", "CC", "LO", "MI", "PL", "VS", "VC", "HI", "LS", "GE", "LT", "GT", "LE",
           "AL", "NV", "SY", "ISH", "ISHLD", "ISHST", "LD", "ST", "OSH", "OSHLD", "OSHST", "NSH", "NSHLD",
-          "NSHST", "LSL", "SXTW", "UXTW"}  # fmt: skip
+          "NSHST", *_SHIFTS}  # fmt: skip
 
 _GRAMMAR = resources.files("litmus.arch.aarch64").joinpath("cell.lark").read_text(encoding="utf-8")
 _parse = None

@@ -33,13 +33,20 @@ def execute(core: Core, ins: Instruction) -> None:
             _mov(core, ops)
         elif m == "XCHG":
             _xchg(core, ops)
-        elif ins.prefix == "LOCK" and m in (*_UPDATES, "XADD", "CMPXCHG", "INC", "DEC"):
-            _locked(core, m, ops)
-        elif ins.prefix is None and m in _UPDATES and isinstance(ops[0], Reg):
+        elif m in (*_UPDATES, "XADD", "CMPXCHG", "INC", "DEC") and any(isinstance(o, Mem) for o in ops):
+            # the memory operand first (herd writes X86_64's cmpxchg `(x),%ebx`, memory first too)
+            ops = tuple(sorted(ops, key=lambda o: not isinstance(o, Mem)))
+            _update_memory(core, m, ops, locked=ins.prefix == "LOCK")
+        elif m in _UPDATES and isinstance(ops[0], Reg):
             a, b = value(core, ops[0]), value(core, ops[1])
             set_register(core, ops[0], joined(_UPDATES[m](a.term, b.term), a, b))
-        elif m in (*_UPDATES, "XADD", "CMPXCHG", "INC", "DEC") and isinstance(ops[0], Mem):
-            raise core.error(f"{m} on memory without LOCK is not atomic and not supported; write 'LOCK {m}'")
+        elif m in ("INC", "DEC") and isinstance(ops[0], Reg):
+            a = value(core, ops[0])
+            set_register(core, ops[0], a.with_term(a.term + (1 if m == "INC" else -1)))
+        elif m == "CMP":
+            core.path.flag_operands = (value(core, ops[0]), value(core, ops[1]))
+        elif m in _JUMPS:
+            _jump(core, m, ops)
         else:
             raise core.error(f"unsupported x86 instruction '{ins.text}'")
     except (IndexError, TypeError, AttributeError):
@@ -90,34 +97,57 @@ def _xchg(core: Core, ops: tuple) -> None:
     new = value(core, reg)
     old, r = core.load(addr, ("X",))
     w = core.store(addr, new, ("X",))
-    _pair(core, r, w)
+    core.rmw(r, w)
     set_register(core, reg, old)
 
 
-def _locked(core: Core, m: str, ops: tuple) -> None:
+def _update_memory(core: Core, m: str, ops: tuple, locked: bool) -> None:
+    """ADD, SUB, AND, OR, XOR, INC, DEC, XADD, CMPXCHG on memory: with LOCK one atomic
+    read-modify-write (both events X, an rmw pair); without, a plain read then a plain write."""
     addr = address(core, ops[0])
+    tags = ("X",) if locked else ()
     if m == "CMPXCHG":
         # compare EAX/RAX with memory: equal -> store the source; else load into EAX/RAX
         accumulator = Reg("rax" if ops[1].name.islower() else "EAX", ops[1].width, "")
         expected, new = value(core, accumulator), value(core, ops[1])
-        old, r = core.load(addr, ("X",))
-        w = core.store(addr, new, ("X",), guard=old.term == expected.term)
-        _pair(core, r, w)
-        set_register(core, accumulator, Val(z3.If(old.term == expected.term, expected.term, old.term), old.deps | expected.deps))
+        old, r = core.load(addr, tags)
+        w = core.store(addr, new, tags, guard=old.term == expected.term)
+        if locked:
+            core.rmw(r, w)
+        set_register(core, accumulator, joined(z3.If(old.term == expected.term, expected.term, old.term), old, expected))
         return
-    old, r = core.load(addr, ("X",))
+    old, r = core.load(addr, tags)
     if m in ("INC", "DEC"):
         operand = const(1)
         update = _UPDATES["ADD" if m == "INC" else "SUB"]
     else:
         operand = value(core, ops[1])
         update = _UPDATES["ADD" if m == "XADD" else m]
-    w = core.store(addr, joined(update(old.term, operand.term), old, operand), ("X",))
-    _pair(core, r, w)
+    w = core.store(addr, joined(update(old.term, operand.term), old, operand), tags)
+    if locked:
+        core.rmw(r, w)
     if m == "XADD":
         set_register(core, ops[1], old)
 
 
-def _pair(core: Core, r, w) -> None:  # type: ignore[no-untyped-def]
-    core.rmw(r, w)
-    core.machine.amo.append((r.id, w.id))
+# conditional jumps over the last CMP a,b (a - b): Intel and AT&T spell them alike
+_JUMPS = {
+    "JMP": None,
+    "JE": lambda a, b: a == b, "JZ": lambda a, b: a == b,
+    "JNE": lambda a, b: a != b, "JNZ": lambda a, b: a != b,
+    "JL": lambda a, b: a < b, "JLT": lambda a, b: a < b, "JGE": lambda a, b: a >= b,
+    "JG": lambda a, b: a > b, "JGT": lambda a, b: a > b, "JLE": lambda a, b: a <= b,
+    "JS": lambda a, b: a - b < 0, "JNS": lambda a, b: a - b >= 0,
+    "JB": z3.ULT, "JAE": z3.UGE, "JA": z3.UGT, "JBE": z3.ULE,
+}  # fmt: skip
+
+
+def _jump(core: Core, m: str, ops: tuple) -> None:
+    test = _JUMPS[m]
+    if test is None:
+        core.branch(True, frozenset(), ops[0].name)
+        return
+    if core.path.flag_operands is None:
+        raise core.error(f"{m} before any CMP set the flags")
+    a, b = core.path.flag_operands
+    core.branch(test(a.term, b.term), a.deps | b.deps, ops[0].name)
