@@ -67,6 +67,8 @@ def format_note(result: Result) -> str | None:
     if result.not_meaningful is not None:
         return f"Test {result.test}: {result.not_meaningful}"
     if result.observation is None:
+        if result.error and "\n" in result.error:  # a rendered error names its own file and line
+            return result.error
         where = result.file or result.test
         return f"{where}: {result.error or 'no verdict'}"
     return None
