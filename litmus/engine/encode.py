@@ -14,7 +14,7 @@ from typing import Any
 import z3
 
 from litmus.cat.choices import SymbolicChooser, is_element
-from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, to_z3
+from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, strongly_connected, to_z3
 from litmus.lower.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
 
 
@@ -188,9 +188,11 @@ class SymbolicExecution(_BaseRelations):
         self.co_clock: dict[int, z3.ArithRef] = {}
         self.co: dict[tuple[int, int], Cond] = {}
         self.final_memory: dict[str, z3.BitVecRef] = {}
+        self.last_write_conditions: dict[str, list[tuple[int, z3.BoolRef]]] = {}  # when w is co-last
         self._build_rf(sc_per_location)
         self._build_co()
         self._build_final_memory()
+        self.grounding = Grounding(self) if _has_value_cycle(self) else None
         self.base = {**self._static_sets(), **self._static_relations()}
         self.base["loc"] = Relation(self._loc())
         self.base["rf"] = Relation(dict(self.rf_vars))
@@ -287,6 +289,7 @@ class SymbolicExecution(_BaseRelations):
                 if later:
                     cond = z3.And(cond, z3.Not(z3.Or(later)))
                 self.constraints.append(z3.Implies(cond, final == w.value))
+                self.last_write_conditions.setdefault(name, []).append((w.id, cond))
                 if name in self.final_locations:
                     self.final_writes[w.id] = cond
 
@@ -314,6 +317,85 @@ class SymbolicExecution(_BaseRelations):
             if ev[a].thread != INIT_THREAD and a < b:
                 keys.append(to_z3(and_(ev[a].guard, ev[b].guard, c)))
         return keys
+
+
+def _has_value_cycle(execution: SymbolicExecution) -> bool:
+    """Can a value flow in a circle: a read into a write's value (data), that write into a read
+    (a possible rf)? Only then may a value be justified by no write (out of thin air)."""
+    succ: dict[int, list[tuple[int, Cond]]] = {}
+    for e in execution.events:
+        for r in e.data_deps:
+            succ.setdefault(r, []).append((e.id, True))
+    for (w, r) in execution.rf_vars:
+        succ.setdefault(w, []).append((r, True))
+    return any(len(c) > 1 for c in strongly_connected(succ))
+
+
+class Grounding:
+    """herd's values out of thin air. herd solves each execution's value equations: a value
+    that only a circle of copies justifies (`*a = *b` and `*b = *a` reading each other) stays
+    symbolic (printed `S..`, equal to no constant in the condition); a circle through a
+    computation (`*a = 2 & *b`, ...) has no solution herd finds, and herd drops the execution.
+
+    grounded(r) for a read: it reads from a grounded write, as a least fixpoint (ranks, so a
+    circle cannot justify itself); a write is grounded when every read its value depends on is.
+    """
+
+    def __init__(self, execution: SymbolicExecution) -> None:
+        ev = execution.events
+        reads = [e for e in ev if base_kind(e, execution.program) == "R"]
+        self.read_grounded = {r.id: z3.Bool(f"ground_{r.id}") for r in reads}
+        # a read that does not execute grounds everything (a merged value takes the other side)
+        self.read_ok = {r.id: z3.Or(z3.Not(to_z3(r.guard)), self.read_grounded[r.id]) for r in reads}
+        rank = {r.id: z3.Int(f"ground_rank_{r.id}") for r in reads}
+        constraints = execution.constraints
+        justified: dict[int, list[z3.BoolRef]] = {r.id: [] for r in reads}
+        for (w, r), rf in execution.rf_vars.items():
+            g_w = self.write_grounded(ev[w])
+            constraints.append(z3.Implies(z3.And(rf, g_w), self.read_grounded[r]))
+            earlier = [rank[d] < rank[r] for d in ev[w].data_deps if d in rank]
+            justified[r].append(z3.And(rf, g_w, *earlier))
+            if not self._copy(ev[w], execution):  # a circle through a computation: no execution
+                constraints.append(z3.Implies(rf, g_w))
+        for r, ways in justified.items():
+            constraints.append(z3.Implies(self.read_grounded[r], z3.Or(ways) if ways else z3.BoolVal(False)))
+        # the final value of each location is grounded when its co-last write is
+        self.memory_grounded: dict[str, z3.BoolRef] = {}
+        for name, final in execution.final_memory.items():
+            g = z3.Bool(f"ground_final_{name}")
+            self.memory_grounded[name] = g
+            for w, last in execution.last_write_conditions.get(name, []):
+                constraints.append(z3.Implies(last, g == self.write_grounded(ev[w])))
+
+    def write_grounded(self, w: Event) -> z3.BoolRef:
+        return z3.And([self.read_ok[r] for r in w.data_deps if r in self.read_ok])
+
+    @staticmethod
+    def _copy(w: Event, execution: SymbolicExecution) -> bool:
+        """The written value is a read's value as it is (`*a = *b`), or depends on no read."""
+        if not w.data_deps or w.value is None:
+            return True
+        return len(w.data_deps) == 1 and w.value.eq(execution.events[next(iter(w.data_deps))].value)
+
+    def term_grounded(self, term: z3.ExprRef) -> z3.BoolRef:
+        """A register's final value is grounded when every read value in it is."""
+        names = {str(v) for v in _free_constants(term)}
+        return z3.And([ok for r, ok in self.read_ok.items() if f"v{r}" in names])
+
+
+def _free_constants(term: z3.ExprRef) -> list[z3.ExprRef]:
+    out: list[z3.ExprRef] = []
+    seen: set[int] = set()
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.append(t)
+        stack.extend(t.children())
+    return out
 
 
 class ConcreteExecution(_BaseRelations):

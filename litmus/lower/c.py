@@ -427,8 +427,13 @@ class Lowerer:
     def _if(self, st: ThreadState, stmt: ast.If) -> None:
         cond = self.eval(st, stmt.cond)
         c = z3.simplify(cond.term != 0)
-        if z3.is_true(c) or z3.is_false(c):  # decided statically: lower only the taken side
+        if z3.is_true(c) or z3.is_false(c):
+            # decided statically: lower only the taken side, which still depends on every read
+            # behind the condition (herd's ctrl does not look at values: `if (r1 | 1)`)
+            saved_ctrl = st.ctrl
+            st.ctrl = st.ctrl | cond.deps
             self.stmts(st, stmt.then if z3.is_true(c) else stmt.orelse)
+            st.ctrl = saved_ctrl
             return
         if_id = next(self._if_ids)
         saved = (st.guard, st.branch, st.ctrl)

@@ -388,6 +388,8 @@ class _ToAst(Transformer):
                 locs = x[1]
             else:
                 filt = x[1]
+        if cond is None:  # herd runs a test without a final condition as `forall (true)`
+            cond = Condition("forall", PTrue())
         return locs, filt, cond
 
     def p_or(self, c):
