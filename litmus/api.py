@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +43,12 @@ def _parse_cat_cached(path: str) -> cat_ast.Model:
 NATIVE_LIBRARY = {"cross.cat"}
 
 
-def _loader_for(directory: Path):  # type: ignore[no-untyped-def]
-    """Resolve `include "f.cat"` beside the including model first, then in our models/."""
+def _loader_for(directory: Path, search: tuple[Path, ...] = ()):  # type: ignore[no-untyped-def]
+    """Resolve `include "f.cat"` beside the including model first, then in the search folders
+    (herd's -I), then in our models/."""
 
     def load(filename: str, span: Span | None) -> cat_ast.Model:
-        folders = (MODELS_DIR,) if filename in NATIVE_LIBRARY else (directory, MODELS_DIR)
+        folders = (MODELS_DIR,) if filename in NATIVE_LIBRARY else (directory, *search, MODELS_DIR)
         for folder in folders:
             candidate = folder / filename
             if candidate.is_file():
@@ -96,11 +97,16 @@ _CFG_DISPLAY_KEYS = {
 def _load_herd_config(path: Path, stdlib: cat_ast.Model) -> ModelSpec:
     """herd's `-conf` file: `macros F.def`, `bell F.bell`, `model F.cat`, `variant V`; files are
     found beside the configuration. Display options are accepted and ignored."""
+    return herd_model(conf=path, search=(), stdlib=stdlib)
+
+
+def read_herd_config(path: Path) -> tuple[dict[str, str], set[str]]:
+    """The file names (`macros`, `bell`, `model`) and variants a herd configuration gives."""
     try:
         text = path.read_text()
     except OSError as err:
         raise LitmusError(f"cannot read model configuration {path}: {err.strerror}") from None
-    files: dict[str, Path] = {}
+    files: dict[str, str] = {}
     variants: set[str] = set()
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
@@ -109,7 +115,7 @@ def _load_herd_config(path: Path, stdlib: cat_ast.Model) -> ModelSpec:
         key, _, value = line.partition(" ")
         value = value.strip()
         if key in ("macros", "bell", "model", "cat"):
-            files["model" if key == "cat" else key] = path.parent / value
+            files["model" if key == "cat" else key] = value
         elif key == "variant":
             variants.update(v.strip() for v in value.split(",") if v.strip())
         elif key not in _CFG_DISPLAY_KEYS:
@@ -117,16 +123,44 @@ def _load_herd_config(path: Path, stdlib: cat_ast.Model) -> ModelSpec:
                 f"unknown configuration key '{key}' (expected macros, bell, model, variant, or "
                 "one of herd's display options)", str(path), Span(number, 1), text,
             )  # fmt: skip
+    return files, variants
+
+
+def herd_model(conf: Path | None = None, search: Sequence[Path] = (), model: str | None = None,
+               bell: str | None = None, macros: str | None = None, variants: Iterable[str] = (),
+               stdlib: cat_ast.Model | None = None) -> ModelSpec:  # fmt: skip
+    """A model as herd7's command line gives it: a configuration file and/or -model, -bell,
+    -macros, -variant (which override it). Files are found beside the configuration, then in
+    the `search` folders (herd's -I), in that order."""
+    stdlib = stdlib or _parse_cat_cached(str(MODELS_DIR / "stdlib.cat"))
+    files: dict[str, str] = {}
+    all_variants: set[str] = set()
+    folders: list[Path] = []
+    if conf is not None:
+        files, all_variants = read_herd_config(conf)
+        folders.append(conf.parent)
+    folders.extend(search)
+    for key, value in (("model", model), ("bell", bell), ("macros", macros)):
+        if value is not None:
+            files[key] = value
+    all_variants.update(variants)
+    origin = str(conf) if conf is not None else "the command line"
     if "model" not in files:
-        raise LitmusError(f"{path}: no `model FILE.cat` line")
-    for key, file in files.items():
-        if not file.is_file():
-            raise LitmusError(f"{path}: {key} file not found: {file}")
+        raise LitmusError(f"{origin}: no model (a `model FILE.cat` line, or -model FILE.cat)")
+    found: dict[str, Path] = {}
+    for key, name in files.items():
+        candidates = [Path(name)] if Path(name).is_absolute() else [f / name for f in folders]
+        path = next((c for c in candidates if c.is_file()), None)
+        if path is None:
+            raise LitmusError(f"{origin}: {key} file not found: {name}")
+        found[key] = path
+    model_ast = _parse_cat_cached(str(found["model"]))
     return ModelSpec(
-        name=path.stem, model=_parse_cat_cached(str(files["model"])), target="lkmm", stdlib=stdlib,
-        loader=_loader_for(path.parent), variants=frozenset(variants),
-        bell=_parse_cat_cached(str(files["bell"])) if "bell" in files else None,
-        macros=parse_macro_file(str(files["macros"])) if "macros" in files else None,
+        name=(conf or found["model"]).stem, model=model_ast, target="c", stdlib=stdlib,
+        loader=_loader_for(found["model"].parent, tuple(folders)), variants=frozenset(all_variants),
+        bell=_parse_cat_cached(str(found["bell"])) if "bell" in found else None,
+        macros=parse_macro_file(str(found["macros"])) if "macros" in found else None,
+        catdep="catdep" in model_ast.options,
     )  # fmt: skip
 
 
@@ -138,16 +172,17 @@ def run_file(path: str, models: list[ModelSpec], timeout: float | None = None,
 
 def run_test(test: LitmusTest, models: list[ModelSpec], timeout: float | None = None,
              recheck: bool = False, *, explain: bool = True, skip_checks: Iterable[str] = (),
-             graph_all: bool = False, count: bool = True) -> list[Result]:  # fmt: skip
+             graph_all: bool = False, count: bool = True, list_states: bool = False) -> list[Result]:  # fmt: skip
     """Check a parsed test under each model. `explain`: say why Never verdicts are forbidden;
     `skip_checks`: model checks to drop (herd's -skipchecks); `graph_all`: one witness per state;
-    `count`: enumerate executions (herd's States and counts), else the verdict only."""
+    `count`: enumerate executions (herd's States and counts), else the verdict only (with the
+    final states when `list_states`: one solver call per state)."""
     results = []
     for spec in models:
         try:
             results.append(check_test(
                 test, spec, timeout, recheck, skip_checks=skip_checks, graph_all=graph_all,
-                explain=explain, count=count,
+                explain=explain, count=count, list_states=list_states,
             ))  # fmt: skip
         except LitmusError as err:
             if err.path is None or err.path == test.path:

@@ -40,6 +40,7 @@ class Options:
     graph_all: bool = False
     explain: bool = True
     count: bool = True  # herd's States and counts; tables need only the verdict
+    list_states: bool = False  # without counts: the final states still (JSON --no-counts)
 
 
 @dataclass
@@ -89,7 +90,7 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
             return api.run_file(
                 path, group, options.timeout, explain=options.explain,
                 skip_checks=options.skip_checks, graph_all=options.graph_all,
-                count=options.count,
+                count=options.count, list_states=options.list_states,
             )  # fmt: skip
 
         for r in _limited(run, path, group, options):

@@ -62,7 +62,7 @@ def compare_results(results: Iterable[Result], models: Sequence[str]) -> list[Ro
     rows = []
     for (file, test), by_model in grouped.items():
         verdicts = tuple((m, cell(by_model.get(m))) for m in models)
-        words = {v for _, v in verdicts if v in ("Never", "Sometimes", "Always")}
+        words = {r.observation for r in by_model.values() if r.observation in ("Never", "Sometimes", "Always")}
         rows.append(Row(file, test, verdicts, len(words) > 1, state_diffs(by_model, models)))
     return rows
 

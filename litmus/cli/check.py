@@ -58,6 +58,11 @@ def add_parser(commands: Any) -> None:
         help="with --graph: also one graph per reachable final state (<test>.<model>.<n>.dot)",
     )  # fmt: skip
     check.add_argument(
+        "--no-counts", action="store_true",
+        help="-f json: the verdict and the final states without counting executions (faster); "
+        "positive/negative are then null",
+    )  # fmt: skip
+    check.add_argument(
         "--why", action="store_true",
         help="herd format: after each Never block, a `Why` line naming the checks and the cycle",
     )  # fmt: skip
@@ -69,6 +74,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         return run_scenarios(args, out, err)
     names = model_names(args.model)
+    if args.no_counts and args.format != "json":
+        raise UsageError("--no-counts goes with -f json (herd's format shows the counts; tables never count)")
     files = expand_paths(args.paths)
     if not files:
         raise UsageError("no .litmus files found in " + " ".join(args.paths))

@@ -60,9 +60,11 @@ def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[s
     from litmus.batch import Batch, Options  # late: keeps --help and usage errors free of z3
 
     wants_states = fmt != "table" or bool(getattr(args, "graph", None))
+    no_counts = bool(getattr(args, "no_counts", False))
     options = Options(
-        # a table shows verdicts only: two solver calls, no enumeration of executions
-        count=wants_states,
+        # a table shows verdicts only: two solver calls, no enumeration of executions; JSON
+        # with --no-counts: the states, one solver call each, and no execution counts
+        count=wants_states and not no_counts, list_states=no_counts and fmt == "json",
         timeout=args.timeout, skip_checks=tuple(getattr(args, "skip_check", ()) or ()),
         graph_all=bool(getattr(args, "graph_all", False)),
         # why-forbidden costs a few solver calls per Never verdict: only when something shows it

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from litmus import __version__
-from litmus.cli import check, compare, gen, show
+from litmus.cli import check, compare, gen, herd7, show
 from litmus.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 
 COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen}
@@ -27,11 +27,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMANDS.values():
         module.add_parser(commands)
+    commands.add_parser(  # read by herd7.run, with herd7's own option syntax
+        "herd7", add_help=False, help="run as herd7 does, with herd7's options (also: litmus-herd7)",
+    )  # fmt: skip
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `litmus` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["herd7"]:  # herd7's single-dash options are not argparse's
+        return herd7.run(argv[1:], sys.stdout, sys.stderr)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

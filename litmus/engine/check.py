@@ -18,9 +18,10 @@ from litmus.syntax.printer import format_condition
 
 def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = None,
                recheck: bool = False, skip_checks: Iterable[str] = (), graph_all: bool = False,
-               explain: bool = True, count: bool = True) -> Result:  # fmt: skip
+               explain: bool = True, count: bool = True, list_states: bool = False) -> Result:  # fmt: skip
     """Check one parsed test under one model (explain: say why a Never verdict is forbidden;
-    count: enumerate executions for States and Positive/Negative, else the verdict only)."""
+    count: enumerate executions for States and Positive/Negative, else the verdict only, with the
+    final states when `list_states`)."""
     start = time.perf_counter()
     deadline = start + timeout if timeout else None
     try:
@@ -33,7 +34,7 @@ def check_test(test: ast.LitmusTest, spec: ModelSpec, timeout: float | None = No
         )  # fmt: skip
     checker = TestChecker(test, spec, program, frozenset(skip_checks))
     build = time.perf_counter() - start
-    result = checker.run(deadline, recheck=recheck, count=count)
+    result = checker.run(deadline, recheck=recheck, count=count, list_states=list_states)
     # per-state witnesses (graph_all), why forbidden (Never verdicts)
     result = _explain.extend(checker, result, deadline, graph_all=graph_all, explain=explain)
     total = time.perf_counter() - start

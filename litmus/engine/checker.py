@@ -152,10 +152,12 @@ class TestChecker:
         return tuple(out)
 
     # -- questions
-    def run(self, deadline: float | None, recheck: bool = False, count: bool = True) -> Result:
+    def run(self, deadline: float | None, recheck: bool = False, count: bool = True,
+            list_states: bool = False) -> Result:  # fmt: skip
         """herd's answer. With `count` False only the verdict: two solver calls (is some
         execution in the condition? out of it?) instead of enumerating every execution, for
-        reports that show no States or counts (tables)."""
+        reports that show no States or counts (tables); with `list_states` too, one solver call
+        per final state (the verdict follows from the states: the condition reads only them)."""
         start = time.perf_counter()
         assumptions = list(self.axioms.values())
         keys = self.execution.execution_key()
@@ -163,7 +165,23 @@ class TestChecker:
         positive = negative = 0
         witness_model = None
         self.solver.push()
-        while not count:
+        while not count and list_states:
+            status = self._check(assumptions, deadline)
+            if status == z3.unknown:
+                self.solver.pop()
+                return self._unknown(start, deadline)
+            if status == z3.unsat:
+                break
+            model = self.solver.model()
+            state = self.state_of(model)
+            states.add(state)
+            self.state_models.setdefault(state, model)
+            satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
+            positive, negative = positive | satisfied, negative | (not satisfied)
+            if witness_model is None and satisfied == (self.test.condition.quantifier == "exists"):
+                witness_model = model
+            self.solver.add(z3.Not(self._same_state(model)))
+        while not count and not list_states:
             found = {}
             for side, term in ((True, self.condition), (False, z3.Not(self.condition))):
                 status = self._check(assumptions + [term], deadline)
@@ -219,10 +237,22 @@ class TestChecker:
         return Result(
             file=self.test.path, test=self.test.name, model=self.spec.name, kind=KINDS[q],
             condition=format_condition(self.test.condition), observation=observation, ok=ok,
-            states=tuple(sorted(states, key=_herd_state_order)), positive=positive,
-            negative=negative, flags=tuple(sorted(set(flags))),
+            states=tuple(sorted(states, key=_herd_state_order)), positive=int(positive),
+            negative=int(negative), flags=tuple(sorted(set(flags))),
             witness=witness, solve_s=time.perf_counter() - start, counted=count,
         )  # fmt: skip
+
+    def _same_state(self, model: z3.ModelRef) -> z3.BoolRef:
+        """Executions with the final state of `model` (the observed values, and whether each is
+        out of thin air)."""
+        same = []
+        for (_, term), loc in zip(self.observed, self.observed_locations):
+            grounded = self.grounded(loc)
+            if z3.is_true(model.eval(grounded, model_completion=True)):
+                same += [grounded, term == model.eval(term, model_completion=True)]
+            else:  # any value out of thin air is the same symbol
+                same.append(z3.Not(grounded))
+        return z3.And(same)
 
     def _check(self, assumptions: list[z3.BoolRef], deadline: float | None):  # type: ignore[no-untyped-def]
         if deadline is not None:

@@ -19,8 +19,9 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "observation": result.observation,
         "ok": result.ok,
         "states": [{loc: val for loc, val in state} for state in result.states],
-        "positive": result.positive,
-        "negative": result.negative,
+        # counts only where executions were counted (--no-counts, tables: the verdict alone)
+        "positive": result.positive if result.counted else None,
+        "negative": result.negative if result.counted else None,
         "flags": list(result.flags),
         "time_s": round(result.time_s, 6),
         "error": result.error,

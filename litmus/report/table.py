@@ -10,14 +10,15 @@ from litmus.result import Result
 
 
 def cell(result: Result | None) -> str:
-    """The table word for one result: the observation, `n/m`, `error`, or empty when missing."""
+    """The table word for one result: the observation with the model's flags that fired
+    (`Sometimes (data-race)`), `n/m`, `error`, or empty when missing."""
     if result is None:
         return ""
     if result.not_meaningful is not None:
         return "n/m"
     if result.observation is None:
         return "error"
-    return result.observation
+    return f"{result.observation} ({', '.join(result.flags)})" if result.flags else result.observation
 
 
 def _model_name(model: object) -> str:
