@@ -21,11 +21,9 @@ from typing import Callable, Iterable
 import z3
 
 from litmus.errors import LitmusError, Span
-from litmus.lower.events import INIT_THREAD, WORD, Event, Program, bv
+from litmus.lower.events import WORD, Event, Program, bv
+from litmus.lower.memory import Memory
 from litmus.syntax import ast
-
-ADDRESS_BASE = 0x1000  # locations are multiples of this: distinct from small integers
-
 
 @dataclass(frozen=True)
 class Val:
@@ -224,7 +222,8 @@ class Machine:
     choices: list[z3.BoolRef] = field(default_factory=list)  # e.g. a store-exclusive succeeding
 
     def __post_init__(self) -> None:
-        self.addresses = self._collect_locations()
+        self.memory = Memory(self.test, self._code_locations())
+        self.addresses = self.memory.addresses
         self._splits = 0
         self._instances = 0
 
@@ -238,83 +237,36 @@ class Machine:
         return var
 
     # -- locations and the initial state
-    def _collect_locations(self) -> dict[str, int]:
+    def _code_locations(self) -> list[str]:
+        """Locations the code names itself (X86's `[x]`, `(x)`)."""
         from litmus.arch.asm import Instruction, Mem, Sym
 
-        names: list[str] = []
-
-        def add(name: str) -> None:
-            if name not in names:
-                names.append(name)
-
-        for entry in self.test.init:
-            if isinstance(entry.target, ast.MemLoc):
-                add(entry.target.name)
-            if isinstance(entry.value, ast.AddrValue):
-                add(entry.value.name)
-        for thread in self.test.threads:
-            for line in thread.code:  # type: ignore[attr-defined]
-                if isinstance(line, Instruction):
-                    for op in line.operands:
-                        if isinstance(op, Mem) and isinstance(op.base, Sym):
-                            add(op.base.name)
-        for loc in self.test.locations:
-            if isinstance(loc, ast.MemLoc):
-                add(loc.name)
-        for prop in (self.test.filter, self.test.condition.prop):
-            for atom in ast.atoms(prop):
-                if isinstance(atom.loc, ast.MemLoc):
-                    add(atom.loc.name)
-                if isinstance(atom.value, (ast.MemLoc, ast.AddrValue)):
-                    add(atom.value.name)
-        return {name: ADDRESS_BASE * (i + 1) for i, name in enumerate(names)}
+        return [
+            op.base.name
+            for thread in self.test.threads for line in thread.code if isinstance(line, Instruction)  # type: ignore[attr-defined]
+            for op in line.operands if isinstance(op, Mem) and isinstance(op.base, Sym)
+        ]  # fmt: skip
 
     def address(self, name: str, span: Span | None) -> Val:
         if name not in self.addresses:
             raise self.error(f"unknown location '{name}'", span)
         return const(self.addresses[name])
 
-    def value_of(self, value: ast.Value | None) -> z3.BitVecRef:
-        if value is None:
-            return bv(0)
-        if isinstance(value, ast.IntValue):
-            return bv(value.value)
-        return self.address(value.name, value.span).term
-
     def initial_register(self, proc: int, name: str) -> Val:
         for entry in self.test.init:
             if isinstance(entry.target, ast.RegLoc) and entry.target.proc == proc:
                 if self.canonical(entry.target.reg) == name:
-                    return Val(self.value_of(entry.value))
+                    return Val(self.memory.value_of(entry.value))
         return const(0)
 
-    def _init_writes(self) -> None:
-        values = {e.target.name: e for e in self.test.init if isinstance(e.target, ast.MemLoc)}
-        for name, address in self.addresses.items():
-            entry = values.get(name)
-            self.events.append(Event(
-                id=len(self.events), thread=INIT_THREAD, kind="W", tags=frozenset({"IW"}), guard=True,
-                addr=bv(address), value=self.value_of(entry.value if entry else None),
-                locs=frozenset({name}), primitive="init",
-            ))  # fmt: skip
-
     # -- events
-    def _locs_of(self, addr: z3.BitVecRef) -> frozenset[str]:
-        simplified = z3.simplify(addr)
-        if z3.is_bv_value(simplified):
-            for name, a in self.addresses.items():
-                if a == simplified.as_long():
-                    return frozenset({name})
-            return frozenset()
-        return frozenset(self.addresses)
-
     def emit(self, path: Path, kind: str, tags: tuple[str, ...], addr: Val | None, value: Val | None,
              text: str, span: Span | None, instance: int, guard: z3.BoolRef | bool = True) -> Event:  # fmt: skip
         eid = len(self.events)
         locs: frozenset[str] = frozenset()
         full_guard = _and(path.guard, guard)
         if addr is not None:
-            locs = self._locs_of(addr.term)
+            locs = self.memory.locations_of(addr.term)
             if not locs:
                 raise self.error(f"'{text}' accesses an address that is no location of the test", span)
             if len(locs) > 1:  # a computed address must denote some location of the test
@@ -339,7 +291,7 @@ class Machine:
     def lower(self) -> Program:
         from litmus.arch.asm import Label
 
-        self._init_writes()
+        self.events.extend(self.memory.initial_writes(len(self.events)))
         threads: list[list[int]] = []
         final_regs: dict[tuple[int, str], z3.BitVecRef] = {}
         for thread in self.test.threads:
@@ -359,7 +311,7 @@ class Machine:
         for entry in self.test.init:  # registers set in the init block and never written
             if isinstance(entry.target, ast.RegLoc):
                 key = (entry.target.proc, self.canonical(entry.target.reg))
-                final_regs.setdefault(key, self.value_of(entry.value))
+                final_regs.setdefault(key, self.memory.value_of(entry.value))
         return Program(
             events=self.events, threads=threads, rmw=self.rmw, addresses=self.addresses,
             final_regs=final_regs, constraints=self.constraints,

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import z3
 
 from litmus.errors import LitmusError, NotMeaningful, Span
-from litmus.lower.events import INIT_THREAD, WORD, Event, Program, bv
+from litmus.lower.events import WORD, Event, Program, bv
+from litmus.lower.memory import Memory
 from litmus.lower.targets import (
     LOCK_ORDER,
     PRIMITIVES,
@@ -51,8 +52,6 @@ def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
 class Lowerer:
     """Turns one LitmusTest into a Program for one Target."""
 
-    ADDRESS_BASE = 0x1000  # addresses are multiples of this: distinct from small integers
-
     def __init__(self, test: ast.LitmusTest, target: Target) -> None:
         self.test = test
         self.target = target
@@ -61,72 +60,22 @@ class Lowerer:
         self.constraints: list[z3.BoolRef] = []
         self._if_ids = itertools.count()
         self._batch_ids = itertools.count()
-        self.addresses = self._collect_locations()
+        self.memory = Memory(test, (p.name for t in test.threads for p in t.params))
+        self.addresses = self.memory.addresses
 
     # -- errors
     def _error(self, message: str, span: Span | None) -> LitmusError:
         return LitmusError(message, self.test.path, span, self.test.source)
 
     # -- locations and the initial state
-    def _collect_locations(self) -> dict[str, int]:
-        names: list[str] = []
-
-        def add(name: str) -> None:
-            if name not in names:
-                names.append(name)
-
-        for entry in self.test.init:
-            if isinstance(entry.target, ast.MemLoc):
-                add(entry.target.name)
-            if isinstance(entry.value, ast.AddrValue):
-                add(entry.value.name)
-        for thread in self.test.threads:
-            for param in thread.params:
-                add(param.name)
-        for loc in self.test.locations:
-            if isinstance(loc, ast.MemLoc):
-                add(loc.name)
-        for prop in (self.test.filter, self.test.condition.prop):
-            for atom in ast.atoms(prop):
-                if isinstance(atom.loc, ast.MemLoc):
-                    add(atom.loc.name)
-                if isinstance(atom.value, (ast.MemLoc, ast.AddrValue)):
-                    add(atom.value.name)
-        return {name: self.ADDRESS_BASE * (i + 1) for i, name in enumerate(names)}
-
     def value_of(self, value: ast.Value | None) -> z3.BitVecRef:
-        if value is None:
-            return bv(0)
-        if isinstance(value, ast.IntValue):
-            return bv(value.value)
-        if value.name not in self.addresses:
-            raise self._error(f"unknown location '{value.name}'", value.span)
-        return bv(self.addresses[value.name])
+        return self.memory.value_of(value)
 
     def _init_writes(self) -> None:
-        init_values: dict[str, ast.InitEntry] = {
-            e.target.name: e for e in self.test.init if isinstance(e.target, ast.MemLoc)
-        }
-        for name, address in self.addresses.items():
-            entry = init_values.get(name)
-            value = self.value_of(entry.value if entry else None)
-            self.events.append(
-                Event(
-                    id=len(self.events), thread=INIT_THREAD, kind="W", tags=frozenset({"IW"}),
-                    guard=True, addr=bv(address), value=value, locs=frozenset({name}),
-                    primitive="init",
-                )
-            )
+        self.events.extend(self.memory.initial_writes(len(self.events)))
 
-    # -- events
     def _locs_of(self, addr: z3.BitVecRef) -> frozenset[str]:
-        simplified = z3.simplify(addr)
-        if z3.is_bv_value(simplified):
-            for name, a in self.addresses.items():
-                if a == simplified.as_long():
-                    return frozenset({name})
-            return frozenset()
-        return frozenset(self.addresses)
+        return self.memory.locations_of(addr)
 
     def _emit(
         self, st: ThreadState, kind: str, tags: tuple[str, ...], addr: Val | None,

@@ -68,14 +68,20 @@ class _Common(Transformer):
         return Mem(Sym(str(name)))
 
 
+def _prefixed(parts: tuple) -> tuple[str | None, str, tuple]:  # type: ignore[type-arg]
+    """(LOCK or None, mnemonic, operands) of an instruction's parse."""
+    prefix = None
+    if parts and getattr(parts[0], "type", None) == "LOCK":
+        prefix, parts = "LOCK", parts[1:]
+    name, *operands = parts
+    return prefix, str(name).upper(), tuple(o for o in operands if o is not None)
+
+
 class _Intel(_Common):
     @v_args(inline=True)
     def instruction(self, *parts):  # type: ignore[no-untyped-def]
-        prefix = None
-        if parts and getattr(parts[0], "type", None) == "LOCK":
-            prefix, parts = "LOCK", parts[1:]
-        name, *operands = parts
-        return Instruction(str(name).upper(), tuple(o for o in operands if o is not None), "", prefix=prefix)
+        prefix, mnemonic, ops = _prefixed(parts)
+        return Instruction(mnemonic, ops, "", prefix=prefix)
 
     @v_args(inline=True)
     def reg(self, token):  # type: ignore[no-untyped-def]
@@ -93,14 +99,9 @@ _SIZED = ("MOV", "XCHG", "ADD", "SUB", "XADD", "CMPXCHG", "INC", "DEC", "AND", "
 class _Att(_Common):
     @v_args(inline=True)
     def instruction(self, *parts):  # type: ignore[no-untyped-def]
-        prefix = None
-        if parts and getattr(parts[0], "type", None) == "LOCK":
-            prefix, parts = "LOCK", parts[1:]
-        name, *operands = parts
-        mnemonic = str(name).upper()
+        prefix, mnemonic, ops = _prefixed(parts)
         if mnemonic not in _SIZED and mnemonic[:-1] in _SIZED and mnemonic[-1] in "BWLQ":
             mnemonic = mnemonic[:-1]
-        ops = tuple(o for o in operands if o is not None)
         return Instruction(mnemonic, tuple(reversed(ops)), "", prefix=prefix)  # destination first
 
     @v_args(inline=True)
