@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
@@ -38,3 +39,41 @@ def median(xs: list[float]) -> float:
 
 def fmt_s(x: float) -> str:
     return f"{x:.3f}"
+
+
+# A States list longer than this is recorded as its hash and count (a few RCU rings list
+# thousands of states: megabytes of text that say no more than the hash)
+LONG_STATES = 20000
+
+
+def compact_states(states: list[str]) -> str:
+    """herd's States lines joined with ` | `, or `sha1:HEX (N states)` when very long."""
+    text = " | ".join(states)
+    if len(text) <= LONG_STATES:
+        return text
+    return f"sha1:{hashlib.sha1(text.encode()).hexdigest()} ({len(states)} states)"
+
+
+def herd_block(output: str) -> dict[str, str] | None:
+    """The fields of a herd7-format block that we compare (None when it has no Observation):
+    observation, positive, negative, ok, flags (comma-joined), states (compact_states)."""
+    lines = output.splitlines()
+    states: list[str] = []
+    fields: dict[str, str] = {"flags": "", "ok": ""}
+    for k, line in enumerate(lines):
+        if line.startswith("States "):
+            n = int(line.split()[1])
+            states = [s.strip() for s in lines[k + 1 : k + 1 + n]]
+        elif line in ("Ok", "No"):
+            fields["ok"] = line
+        elif line.startswith("Positive:"):
+            words = line.split()
+            fields["positive"], fields["negative"] = words[1], words[3]
+        elif line.startswith("Flag "):
+            fields["flags"] = ",".join(filter(None, [fields["flags"], line.split(None, 1)[1]]))
+        elif line.startswith("Observation "):
+            fields["observation"] = line.split()[2]
+    if "observation" not in fields:
+        return None
+    fields["states"] = compact_states(states)
+    return fields

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from _common import CORPUS, REPO, corpus_dir, fmt_s, run_cli
+from _common import CORPUS, REPO, corpus_dir, fmt_s, herd_block, run_cli
 
 HERD = REPO.parent / "shared" / "tools" / "herd7"
 LIBDIR = HERD / "libdir"
@@ -48,30 +48,6 @@ def files() -> list[tuple[str, Path]]:
     for folder in FAMILIES:
         out += [(folder, p) for p in sorted(folder_path(folder).glob("*.litmus"))]
     return out
-
-
-def herd_block(output: str) -> dict[str, str] | None:
-    """The fields of herd7's block that we compare (None when herd printed no Observation)."""
-    lines = output.splitlines()
-    states: list[str] = []
-    fields: dict[str, str] = {"flags": "", "ok": ""}
-    for k, line in enumerate(lines):
-        if line.startswith("States "):
-            n = int(line.split()[1])
-            states = [s.strip() for s in lines[k + 1 : k + 1 + n]]
-        elif line in ("Ok", "No"):
-            fields["ok"] = line
-        elif line.startswith("Positive:"):
-            words = line.split()
-            fields["positive"], fields["negative"] = words[1], words[3]
-        elif line.startswith("Flag "):
-            fields["flags"] = ",".join(filter(None, [fields["flags"], line.split(None, 1)[1]]))
-        elif line.startswith("Observation "):
-            fields["observation"] = line.split()[2]
-    if "observation" not in fields:
-        return None
-    fields["states"] = " | ".join(states)
-    return fields
 
 
 def run_herd(word: str, path: Path) -> tuple[float, str]:

@@ -43,3 +43,20 @@ def own_litmus_files() -> list[Path]:
         if ("pageblock" not in p.parts or ("-N2" in p.name and "race-locked" not in p.name))
         and not set(HARDWARE_FOLDERS) & set(p.parts)
     )  # fmt: skip
+
+
+def herd_fields(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A Result as the fields of herd's block that recorded herd7 output is compared on:
+    observation, the counts of the `Positive:` line (herd swaps them for `~exists`), Ok/No,
+    flags (sorted, comma-joined), states (` | `-joined, as herd prints each line)."""
+    positive, negative = str(result.positive), str(result.negative)
+    if result.kind == "Forbidden":
+        positive, negative = negative, positive
+    return {
+        "observation": result.observation,
+        "positive": positive,
+        "negative": negative,
+        "ok": "Ok" if result.ok else "No",
+        "flags": ",".join(sorted(set(result.flags))),
+        "states": " | ".join(" ".join(f"{loc}={value};" for loc, value in s) for s in result.states),
+    }

@@ -12,7 +12,7 @@ import pytest
 from litmus import api
 from litmus.arch import parse_litmus
 from litmus.errors import LitmusError
-from tests.conftest import CORPUS, HARDWARE_FOLDERS
+from tests.conftest import CORPUS, HARDWARE_FOLDERS, herd_fields
 
 REPO = Path(__file__).resolve().parents[1]
 RECORD = REPO / "tests" / "data" / "herd7-asm.tsv"
@@ -29,17 +29,6 @@ def _rows() -> list[dict[str, str]]:
 
 
 ROWS = _rows()
-
-
-def _block(result) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {
-        "observation": result.observation,
-        "positive": str(result.positive),
-        "negative": str(result.negative),
-        "ok": "Ok" if result.ok else "No",
-        "flags": ",".join(result.flags),
-        "states": " | ".join(" ".join(f"{loc}={value};" for loc, value in s) for s in result.states),
-    }
 
 
 def _expected(row: dict[str, str]) -> dict[str, str]:
@@ -60,7 +49,7 @@ def test_herd_model_gives_herd7s_block(row: dict[str, str]) -> None:
     if not model.is_file():
         pytest.skip("herd7's model library not present")
     (result,) = api.check(str(path), [str(model)], recheck=True)
-    assert _block(result) == _expected(row)
+    assert herd_fields(result) == _expected(row)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r["file"] for r in ROWS])
@@ -70,7 +59,7 @@ def test_our_model_gives_herd7s_verdict_and_states(row: dict[str, str]) -> None:
     if row["file"] in OURS_DIFFER:
         assert result.observation != row["observation"], OURS_DIFFER[row["file"]]
         return
-    assert _block(result) == _expected(row)
+    assert herd_fields(result) == _expected(row)
 
 
 # ---------------------------------------------------------------- reading and errors

@@ -13,6 +13,7 @@ from litmus.lower.events import WORD, Event, Program, bv
 from litmus.lower.memory import Memory
 from litmus.lower.targets import (
     LOCK_ORDER,
+    LVALUE_PRIMITIVES,
     PRIMITIVES,
     SRCU_PRIMITIVES,
     UNLOCK_ORDER,
@@ -166,9 +167,12 @@ class Lowerer:
             return Val(z3.If(compare[expr.op](), bv(1), bv(0)), deps)
         raise self._error(f"unsupported operator '{expr.op}'", expr.span)
 
-    def _location_arg(self, st: ThreadState, expr: ast.Expr) -> Val:
-        """The address a primitive acts on: `*x` and `x` (a pointer) both denote x's address."""
-        if isinstance(expr, ast.Deref):
+    def _location_arg(self, st: ThreadState, expr: ast.Expr, lvalue: bool = True) -> Val:
+        """The address a primitive acts on. An lvalue argument (`READ_ONCE(*x)`): `*x` and `x`
+        both denote x's address. A pointer argument (`smp_load_acquire(x)`): the kernel's .def
+        dereferences it, so `smp_load_acquire(*p)` loads through the pointer stored at p, as in
+        herd (`*(*p)`)."""
+        if isinstance(expr, ast.Deref) and lvalue:
             return self.eval(st, expr.expr)
         return self.eval(st, expr)
 
@@ -196,7 +200,7 @@ class Lowerer:
         if prim.op in ("batch_begin", "batch_end"):
             return self._batch(st, prim.op == "batch_begin", name, span)
         ptr_index = prim.args.index("p")
-        addr = self._location_arg(st, call.args[ptr_index])
+        addr = self._location_arg(st, call.args[ptr_index], lvalue=name in LVALUE_PRIMITIVES)
         values = [self.eval(st, a) for i, a in enumerate(call.args) if i != ptr_index]
         if prim.op == "load":
             event = self._emit(st, "R", t.load[prim.order], addr, None, name, span)

@@ -88,6 +88,10 @@ PRIMITIVES: dict[str, Prim] = {
     "litmus_batch_end": Prim("batch_end"),
 }
 
+# Primitives whose location argument is an lvalue (`READ_ONCE(*x)`); the kernel's .def
+# dereferences every other one itself (`smp_load_acquire(X) __load{ACQUIRE}(*X)`)
+LVALUE_PRIMITIVES = frozenset({"READ_ONCE", "WRITE_ONCE", "rcu_dereference", "rcu_assign_pointer", "smp_store_mb"})
+
 # SRCU has no meaning on the hardware models (its grace periods are an LKMM notion).
 SRCU_PRIMITIVES = (
     "srcu_read_lock", "srcu_read_unlock", "srcu_down_read", "srcu_up_read", "synchronize_srcu",

@@ -266,8 +266,10 @@ class _CpuGen:
         reg = self.cpu.new_reg(pb)
         self.cpu.pbs.add(pb)
         self.cpu.reads.append((pb, reg))
-        prim = "smp_load_acquire" if acquire else "READ_ONCE"
-        self.emit(indent, f"{reg} = {prim}(*pb{pb});")
+        if acquire:  # smp_load_acquire takes the pointer, READ_ONCE the location
+            self.emit(indent, f"{reg} = smp_load_acquire(pb{pb});")
+        else:
+            self.emit(indent, f"{reg} = READ_ONCE(*pb{pb});")
         return reg
 
     def _write(self, indent: int, pb: int, value: int, release: bool) -> None:
