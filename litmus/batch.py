@@ -67,6 +67,17 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _Timeout()
 
 
+def _test_name(path: str) -> str:
+    """A test's name as its first line gives it (`C MP+...`), without parsing the file (it may be
+    what could not finish); the file's stem when that line says nothing usable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            words = f.readline().split()
+    except OSError:
+        words = []
+    return words[1] if len(words) > 1 and words[1] != "--" else Path(path).stem
+
+
 def _unknown(path: str, test: str, model: str, reason: str, elapsed: float = 0.0) -> Result:
     return Result(
         file=path, test=test, model=model, kind="", condition="", observation=UNKNOWN, ok=None,
@@ -112,8 +123,7 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options) -> lis
         return list(run())
     except _Timeout:
         elapsed = time.perf_counter() - start
-        stem = Path(path).stem
-        return [_unknown(path, stem, spec.name, f"timeout after {elapsed:.2f} s", elapsed) for spec in specs]
+        return [_unknown(path, _test_name(path), spec.name, f"timeout after {elapsed:.2f} s", elapsed) for spec in specs]
     finally:
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -250,8 +260,7 @@ class Batch:
                         )  # fmt: skip
                         self._stop(slot)
                         done = partial.pop(index, [])
-                        stem = Path(path).stem
-                        test = done[0].test if done else stem
+                        test = done[0].test if done else _test_name(path)
                         rest = [
                             _unknown(path, test, m, reason) for m in self.model_names[len(done):]
                         ]  # fmt: skip
