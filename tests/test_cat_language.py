@@ -55,14 +55,6 @@ def test_call_as_names_the_check(tmp_path: Path) -> None:
     assert sb.observation == "Never" and sb.forbidden_by == ("mine",)
 
 
-def test_match_on_a_set_that_depends_on_the_execution(tmp_path: Path, capsys) -> None:
-    model = write(tmp_path, "dyn.cat", '"d"\nlet f s = match s with {} -> 0 || e ++ r -> po end\nacyclic f(range(rf)) as x\n')
-    code, out, err = run(["check", "-m", str(model), str(SB)], capsys)
-    assert code == 1
-    file, line, col, msg, text, caret = located(err)
-    assert (file, line) == (str(model), 2) and "depends on the execution" in msg
-
-
 def test_error_names_the_file_of_the_definition(tmp_path: Path, capsys) -> None:
     write(tmp_path, "defs.cat", '"defs"\nlet bad = po | nosuchrelation\n')
     model = write(tmp_path, "main.cat", '"main"\ninclude "defs.cat"\nacyclic bad as x\n')

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litmus import api, cli
+from litmus import api
 from litmus.cat.choices import CrossV, OrdersV, ValueSet, is_element
 from litmus.cat.relations import EventSet, Relation
 from tests.test_errors import GOOD, located, run, write

@@ -64,9 +64,8 @@ def test_hung_worker_is_killed_and_reported(tmp_path: Path, monkeypatch: pytest.
     real = batch.check_file
     monkeypatch.setattr(batch, "check_file", stuck)
     monkeypatch.setattr(batch, "GRACE_S", 0.5)
-    start = time.monotonic()
+    # a hung worker is killed (not waited for: it would sleep 60 s and then answer normally)
     outcomes = list(Batch([FILES[0], str(hang), FILES[1]], ["sc", "tso"], Options(timeout=0.5), jobs=2))
-    assert time.monotonic() - start < 20
     assert [o.path for o in outcomes] == [FILES[0], str(hang), FILES[1]]
     killed = outcomes[1].results
     assert [r.observation for r in killed] == [UNKNOWN, UNKNOWN]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -99,16 +98,12 @@ def test_corpus_folder_parses(sub):
     parse_litmus("C warm\n{}\nP0(int *x) { }\nexists (x=0)\n")  # builds the parser
     failures = []
     parsed = []
-    start = time.perf_counter()
     for path, text in texts:
         try:
             parsed.append(parse_litmus(text, path))
         except LitmusError as e:
             failures.append(e.render())
-    elapsed = time.perf_counter() - start
     assert not failures, f"{len(failures)} of {len(files)} failed:\n" + "\n\n".join(failures[:10])
-    # ~1.3 ms per test on a slow 2-core machine; a generous bound so that CI noise does not fail it
-    assert elapsed < 0.015 * len(texts) + 1, f"parsing {len(texts)} tests took {elapsed:.2f}s"
     for test in parsed:
         assert test.arch == "C"
         assert test.threads, f"{test.path}: no threads"

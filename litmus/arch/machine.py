@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 import z3
 
 from litmus.errors import LitmusError, Span
-from litmus.lower.events import WORD, Event, Program, bv
+from litmus.lower.events import WORD, Event, Program, as_bool, bv, guard_and
 from litmus.lower.memory import Memory
 from litmus.syntax import ast
 
@@ -123,7 +123,7 @@ class Core:
 
     def assume(self, condition: z3.BoolRef) -> None:
         """This path happens only when `condition` holds (a variant for some values only)."""
-        self.machine.constraints.append(z3.Implies(_as_bool(self.path.guard), condition))
+        self.machine.constraints.append(z3.Implies(as_bool(self.path.guard), condition))
 
     # -- registers
     def get(self, name: str, data: bool = False, ctrl: Iterable[int] = ()) -> Val:
@@ -264,14 +264,14 @@ class Machine:
              text: str, span: Span | None, instance: int, guard: z3.BoolRef | bool = True) -> Event:  # fmt: skip
         eid = len(self.events)
         locs: frozenset[str] = frozenset()
-        full_guard = _and(path.guard, guard)
+        full_guard = guard_and(path.guard, guard)
         if addr is not None:
             locs = self.memory.locations_of(addr.term)
             if not locs:
                 raise self.error(f"'{text}' accesses an address that is no location of the test", span)
             if len(locs) > 1:  # a computed address must denote some location of the test
                 valid = z3.Or([addr.term == bv(self.addresses[n]) for n in sorted(locs)])
-                self.constraints.append(z3.Implies(_as_bool(full_guard), valid))
+                self.constraints.append(z3.Implies(as_bool(full_guard), valid))
         term = z3.BitVec(f"v{eid}", WORD) if kind == "R" else (value.term if value else None)
         writes = value is not None and kind == "W"
         event = Event(
@@ -306,7 +306,7 @@ class Machine:
                 term: z3.BitVecRef | None = None
                 for leaf in reversed(leaves):
                     v = leaf.regs.get(name) or self.initial_register(thread.proc, name)
-                    term = v.term if term is None else z3.If(_as_bool(leaf.guard), v.term, term)
+                    term = v.term if term is None else z3.If(as_bool(leaf.guard), v.term, term)
                 final_regs[(thread.proc, name)] = term  # type: ignore[assignment]
         for entry in self.test.init:  # registers set in the init block and never written
             if isinstance(entry.target, ast.RegLoc):
@@ -360,9 +360,9 @@ class Machine:
                 continue
             self._splits += 1
             k = self._splits
-            jumped = replace(path, pc=target, regs=dict(path.regs), guard=_and(path.guard, taken),
+            jumped = replace(path, pc=target, regs=dict(path.regs), guard=guard_and(path.guard, taken),
                              branch=path.branch + ((k, 1),), last_write=dict(path.last_write), last_store=dict(path.last_store), events=[])  # fmt: skip
-            path.guard = _and(path.guard, z3.Not(_as_bool(taken)))
+            path.guard = guard_and(path.guard, z3.Not(as_bool(taken)))
             path.branch = path.branch + ((k, 0),)
             self._run(path, code, labels, order, leaves)
             self._run(jumped, code, labels, order, leaves)
@@ -379,20 +379,10 @@ class Machine:
         for index, condition in enumerate(alternatives):
             chosen = condition if index < len(alternatives) - 1 else True
             self._run(replace(
-                path, regs=dict(path.regs), guard=_and(path.guard, _and(before, chosen)),
+                path, regs=dict(path.regs), guard=guard_and(path.guard, guard_and(before, chosen)),
                 branch=path.branch + ((k, index),), decisions=path.decisions + (index,),
                 last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
             ), code, labels, order, leaves)  # fmt: skip
-            before = _and(before, z3.Not(condition))
+            before = guard_and(before, z3.Not(condition))
 
 
-def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
-    if a is True:
-        return b
-    if b is True:
-        return a
-    return z3.And(a, b)
-
-
-def _as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
-    return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]

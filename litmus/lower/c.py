@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import z3
 
 from litmus.errors import LitmusError, NotMeaningful, Span
-from litmus.lower.events import WORD, Event, Program, bv
+from litmus.lower.events import WORD, Event, Program, as_bool, bv, guard_and
 from litmus.lower.memory import Memory
 from litmus.lower.targets import (
     LOCK_ORDER,
@@ -40,14 +40,6 @@ class ThreadState:
     ctrl: frozenset[int] = frozenset()
     events: list[int] = field(default_factory=list)
     batch: int | None = None  # open litmus_batch_begin, if any
-
-
-def _and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
-    if a is True:
-        return b
-    if b is True:
-        return a
-    return z3.And(a, b)
 
 
 class Lowerer:
@@ -91,11 +83,11 @@ class Lowerer:
             if len(locs) > 1:
                 # A computed address must denote some location of the test.
                 valid = z3.Or([addr.term == bv(self.addresses[n]) for n in sorted(locs)])
-                self.constraints.append(z3.Implies(_as_bool(_and(st.guard, guard)), valid))
+                self.constraints.append(z3.Implies(as_bool(guard_and(st.guard, guard)), valid))
         if kind == "R":
             value = Val(z3.BitVec(f"v{eid}", WORD), frozenset({eid}))
         event = Event(
-            id=eid, thread=st.proc, kind=kind, tags=frozenset(tags), guard=_and(st.guard, guard),
+            id=eid, thread=st.proc, kind=kind, tags=frozenset(tags), guard=guard_and(st.guard, guard),
             addr=addr.term if addr else None, value=value.term if value else None, locs=locs,
             addr_deps=addr.deps if addr else frozenset(),
             data_deps=value.deps if (value is not None and kind == "W") else frozenset(),
@@ -245,7 +237,7 @@ class Lowerer:
         read = self._emit(st, "R", (), addr, None, name, span)
         free = read.value == 0
         if op == "lock":  # a held lock spins: only executions that find it free go on
-            self.constraints.append(z3.Implies(_as_bool(read.guard), free))
+            self.constraints.append(z3.Implies(as_bool(read.guard), free))
             read.tags = frozenset({"LKR"})
             taken: z3.BoolRef | bool = True
         else:  # trylock: takes the lock when free, else fails (LF) and writes nothing
@@ -297,7 +289,7 @@ class Lowerer:
         succeeds: z3.BoolRef | bool = True
         if update == "lock":
             # spin_lock: only executions where the lock was free take it (a held lock spins).
-            self.constraints.append(z3.Implies(_as_bool(read.guard), read.value == 0))
+            self.constraints.append(z3.Implies(as_bool(read.guard), read.value == 0))
             new = Val(bv(1))
         elif update == "xchg":
             new = values[0]
@@ -324,7 +316,7 @@ class Lowerer:
         if returns == "new_is_negative":
             return Val(z3.If(new.term < 0, bv(1), bv(0)), new.deps)
         if returns == "did_update":
-            return Val(z3.If(_as_bool(succeeds), bv(1), bv(0)), old.deps)
+            return Val(z3.If(as_bool(succeeds), bv(1), bv(0)), old.deps)
         return Val(bv(0))
 
     @staticmethod
@@ -394,7 +386,7 @@ class Lowerer:
         sides: list[dict[str, Val]] = []
         for side, body in ((True, stmt.then), (False, stmt.orelse)):
             st.regs = dict(before)
-            st.guard = _and(saved[0], c if side else z3.Not(c))
+            st.guard = guard_and(saved[0], c if side else z3.Not(c))
             st.branch = saved[1] + ((if_id, side),)
             st.ctrl = saved[2] | cond.deps
             open_batch = st.batch
@@ -442,5 +434,3 @@ class Lowerer:
         )  # fmt: skip
 
 
-def _as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
-    return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]

@@ -63,6 +63,20 @@ class Event:
         return ",".join(sorted(t.lower() for t in self.tags if t not in UNSHOWN_TAGS))
 
 
+def guard_and(a: z3.BoolRef | bool, b: z3.BoolRef | bool) -> z3.BoolRef | bool:
+    """The conjunction of two guards, keeping `True` (unconditional) as the Python constant."""
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return z3.And(a, b)
+
+
+def as_bool(guard: z3.BoolRef | bool) -> z3.BoolRef:
+    """A guard as a z3 term."""
+    return z3.BoolVal(True) if guard is True else guard  # type: ignore[return-value]
+
+
 def exclusive(a: Event, b: Event) -> bool:
     """True when a and b lie on opposite sides of the same `if`, so never execute together."""
     if a.thread != b.thread:
