@@ -61,13 +61,14 @@ def record() -> None:
     rows = []
     for folder, path in files():
         word, model_file, _ = FAMILIES[folder]
-        _, output = run_herd(word, path)
-        block = herd_block(output)
-        if block is None:
-            print(f"herd7 gave no verdict on {path}", file=sys.stderr)
-            continue
-        rel = str(path.relative_to(REPO if folder.startswith("litmus_tests/") else CORPUS))
-        rows.append([rel, model_file] + [block[c] for c in COLUMNS[2:]])
+        for herd_word, model in ((word, model_file), ("sc.cat", "sc.cat")):  # its model, and SC
+            _, output = run_herd(herd_word, path)
+            block = herd_block(output)
+            if block is None:
+                print(f"herd7 gave no verdict on {path} under {model}", file=sys.stderr)
+                continue
+            rel = str(path.relative_to(REPO if folder.startswith("litmus_tests/") else CORPUS))
+            rows.append([rel, model] + [block[c] for c in COLUMNS[2:]])
     RECORD.parent.mkdir(parents=True, exist_ok=True)
     with RECORD.open("w", encoding="utf-8") as out:
         out.write(f"# herd7 output on the shared hardware tests: {version}; written by bench/asm.py --record\n")

@@ -1,6 +1,7 @@
 """The assembly dialects (X86, X86_64, AArch64): every shared hardware test against herd7's own
-output (tests/data/herd7-asm.tsv, recorded from herd7 7.58 by bench/asm.py --record), under
-herd's model files loaded by litmus and under ours; located errors for what is not supported."""
+output (tests/data/herd7-asm.tsv, recorded from herd7 7.58 by bench/asm.py --record: each test
+under its architecture's model and under sc.cat), under herd's model files loaded by litmus and
+under ours (tso, arm, sc); located errors for what is not supported."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tests.conftest import CORPUS, HARDWARE_FOLDERS, herd_fields
 REPO = Path(__file__).resolve().parents[1]
 RECORD = REPO / "tests" / "data" / "herd7-asm.tsv"
 LIBDIR = REPO.parent / "shared" / "tools" / "herd7" / "libdir"
-OURS = {"x86tso.cat": "tso", "x86tso-mixed.cat": "tso", "aarch64.cat": "arm"}
+OURS = {"x86tso.cat": "tso", "x86tso-mixed.cat": "tso", "aarch64.cat": "arm", "sc.cat": "sc"}
 
 # Where our models and herd's published ones give different verdicts, and why.
 OURS_DIFFER: dict[str, str] = {}

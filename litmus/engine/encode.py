@@ -226,8 +226,8 @@ class SymbolicExecution(_BaseRelations):
         for r in self._accesses("R"):
             sources = []
             for w in writes:
-                if w.id == r.id or exclusive(w, r):
-                    continue
+                if w.id == r.id or exclusive(w, r) or same_instance(w, r):
+                    continue  # an instruction's read never sees the write it makes itself
                 same = self.same_location(w, r)
                 if same is False:
                     continue
