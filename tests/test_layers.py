@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from litmus.cat.relations import strongly_connected
+
 PACKAGE = Path(__file__).resolve().parents[1] / "litmus"
 
 # What each stage may import besides itself, lowest stages first. `litmus` is the package's
@@ -67,38 +69,9 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                out.append(sorted(component))
-
-    for v in graph:
-        if v not in index:
-            visit(v)
-    return out
+    """Strongly connected components with more than one module."""
+    succ = {v: [(w, True) for w in sorted(ws)] for v, ws in graph.items()}
+    return sorted(sorted(c) for c in strongly_connected(succ) if len(c) > 1)  # type: ignore[arg-type]
 
 
 def _stage(module: str) -> str:

@@ -60,16 +60,6 @@ class Lowerer:
     def _error(self, message: str, span: Span | None) -> LitmusError:
         return LitmusError(message, self.test.path, span, self.test.source)
 
-    # -- locations and the initial state
-    def value_of(self, value: ast.Value | None) -> z3.BitVecRef:
-        return self.memory.value_of(value)
-
-    def _init_writes(self) -> None:
-        self.events.extend(self.memory.initial_writes(len(self.events)))
-
-    def _locs_of(self, addr: z3.BitVecRef) -> frozenset[str]:
-        return self.memory.locations_of(addr)
-
     def _emit(
         self, st: ThreadState, kind: str, tags: tuple[str, ...], addr: Val | None,
         value: Val | None, primitive: str, span: Span | None, guard: z3.BoolRef | bool = True,
@@ -77,7 +67,7 @@ class Lowerer:
         eid = len(self.events)
         locs = frozenset()
         if addr is not None:
-            locs = self._locs_of(addr.term)
+            locs = self.memory.locations_of(addr.term)
             if not locs:
                 raise self._error(f"{primitive} accesses an address that is no location", span)
             if len(locs) > 1:
@@ -408,7 +398,7 @@ class Lowerer:
 
     # -- the whole test
     def lower(self) -> Program:
-        self._init_writes()
+        self.events.extend(self.memory.initial_writes(len(self.events)))
         reg_init: dict[tuple[int, str], ast.InitEntry] = {
             (e.target.proc, e.target.reg): e for e in self.test.init if isinstance(e.target, ast.RegLoc)
         }
@@ -416,7 +406,7 @@ class Lowerer:
         final_regs: dict[tuple[int, str], z3.BitVecRef] = {}
         for thread in self.test.threads:
             regs = {
-                reg: Val(self.value_of(entry.value))
+                reg: Val(self.memory.value_of(entry.value))
                 for (proc, reg), entry in reg_init.items()
                 if proc == thread.proc
             }
