@@ -71,7 +71,7 @@ def load_model(name_or_path: str) -> ModelSpec:
         )  # fmt: skip
     path = Path(name_or_path)
     if path.suffix == ".cfg":
-        return _load_herd_config(path, stdlib)
+        return herd_model(conf=path, stdlib=stdlib)  # herd's -conf file, found beside it
     if path.suffix != ".cat" and not path.exists():
         known = ", ".join(sorted(BUILTIN_MODELS))
         raise LitmusError(f"unknown model '{name_or_path}' (built-in models: {known}; or give a .cat file)")
@@ -92,12 +92,6 @@ _CFG_DISPLAY_KEYS = {
     "nodeattr", "penwidth", "scale", "showpo", "condensed", "speedcheck", "through", "show",
     "badexecs", "badflag", "nshow", "showflag", "showcutoff",
 }  # fmt: skip
-
-
-def _load_herd_config(path: Path, stdlib: cat_ast.Model) -> ModelSpec:
-    """herd's `-conf` file: `macros F.def`, `bell F.bell`, `model F.cat`, `variant V`; files are
-    found beside the configuration. Display options are accepted and ignored."""
-    return herd_model(conf=path, search=(), stdlib=stdlib)
 
 
 def read_herd_config(path: Path) -> tuple[dict[str, str], set[str]]:
