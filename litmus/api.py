@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from litmus.cat import ast as cat_ast
-from litmus.cat.parser import parse_cat_file
+from litmus.cat.parser import parse_cat, parse_cat_file
 from litmus.engine.check import check_test
 from litmus.engine.checker import KINDS
 from litmus.engine.model import ModelSpec
@@ -81,6 +82,66 @@ def load_model(name_or_path: str) -> ModelSpec:
     return ModelSpec(
         name=path.stem, model=model, target="c", stdlib=stdlib, loader=_loader_for(path.parent),
         catdep="catdep" in model.options,
+    )  # fmt: skip
+
+
+def library_models() -> list[str]:
+    """The file names an uploaded model may include: our models/ folder's .cat files."""
+    return sorted(p.name for p in MODELS_DIR.glob("*.cat") if p.is_file())
+
+
+def _includes(model: cat_ast.Model) -> list[cat_ast.Include]:
+    """Every `include` of a parsed model, wherever it sits (top level, variants, procedures)."""
+    found: list[cat_ast.Include] = []
+    pending: list[object] = list(model.stmts)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cat_ast.Include):
+            found.append(node)
+        elif isinstance(node, (tuple, list)):
+            pending.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            pending.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+    return sorted(found, key=lambda inc: (inc.span.line, inc.span.column))
+
+
+def model_from_text(filename: str, uploaded: Mapping[str, str]) -> ModelSpec:
+    """The model `uploaded[filename]`, a .cat text that came without a file (a web upload).
+
+    Nothing is read from the file system on its behalf: its `include`s resolve among the other
+    uploaded texts, then among the built-in models (`library_models()`). They are all resolved
+    here, before the model runs, so that a missing file or an include cycle is a located error
+    now rather than in some test's cell."""
+    library = set(library_models())
+    if filename not in uploaded:
+        raise LitmusError(f"no uploaded model named '{filename}'")
+
+    def parse(name: str) -> cat_ast.Model:
+        if name in library and (name in NATIVE_LIBRARY or name not in uploaded):
+            return _parse_cat_cached(str(MODELS_DIR / name))
+        return parse_cat(uploaded[name], name)
+
+    def load(name: str, span: Span | None) -> cat_ast.Model:
+        if name not in uploaded and name not in library:
+            choices = ", ".join(sorted(set(uploaded) | library))
+            raise LitmusError(f"cannot include '{name}': an uploaded model may include {choices}", None, span)
+        return parse(name)
+
+    def check_includes(model: cat_ast.Model, chain: tuple[str, ...]) -> None:
+        for inc in _includes(model):
+            try:
+                if inc.filename in chain:
+                    raise LitmusError(f"include cycle: {' -> '.join((*chain, inc.filename))}", None, inc.span)
+                included = load(inc.filename, inc.span)
+            except LitmusError as err:
+                raise err.located(model.path, model.source) from None
+            check_includes(included, (*chain, inc.filename))
+
+    model = parse(filename)
+    check_includes(model, (filename,))
+    return ModelSpec(
+        name=Path(filename).stem, model=model, target="c", stdlib=_parse_cat_cached(str(MODELS_DIR / "stdlib.cat")),
+        loader=load, catdep="catdep" in model.options,
     )  # fmt: skip
 
 
