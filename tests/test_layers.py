@@ -26,7 +26,13 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"errors", "result", "syntax", "lower", "arch", "cat", "engine"},
     "compare": {"errors", "result", "api", "report"},
     "batch": {"errors", "result", "api"},
-    "cli": {"litmus", "errors", "result", "syntax", "arch", "scenario", "engine", "report", "api", "compare", "batch"},
+    # the web page and API: requests read and bounded, checked in worker processes (api), answered
+    # as report's JSON objects and compare's rows
+    "serve": {"litmus", "errors", "result", "syntax", "arch", "scenario", "report", "api", "compare", "batch"},
+    "cli": {
+        "litmus", "errors", "result", "syntax", "arch", "scenario", "engine", "report", "api", "compare", "batch",
+        "serve",
+    },
     "litmus": {"api", "report"},
     "__main__": {"cli"},
 }

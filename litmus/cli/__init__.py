@@ -1,4 +1,4 @@
-"""The command line: `litmus check | show | compare | gen`, one module per subcommand."""
+"""The command line: `litmus check | show | compare | gen | serve`, one module per subcommand."""
 
 from litmus.cli.main import main
 

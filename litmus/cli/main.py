@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from litmus import __version__
-from litmus.cli import check, compare, gen, herd7, show
+from litmus.cli import check, compare, gen, herd7, serve, show
 from litmus.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 
-COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen}
+COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen, "serve": serve}
 
 
 def build_parser() -> argparse.ArgumentParser:
