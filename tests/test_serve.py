@@ -267,6 +267,10 @@ def test_a_dead_worker_gives_unknown_and_is_replaced() -> None:
         assert pool.run(fast).results[0][0].observation == "Never"
     finally:
         pool.close()
+    assert pool.pids() == []
+    with pytest.raises(RequestError) as closed:
+        pool.run(fast)
+    assert closed.value.status == 503
 
 
 def test_graphs_without_graphviz_come_as_dot_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:

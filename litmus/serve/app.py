@@ -18,6 +18,7 @@ import contextlib
 import json
 import socket
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -224,9 +225,11 @@ def _handles_errors(endpoint: Callable[[Request], Awaitable[Response]]) -> Calla
 
 
 def create_app(jobs: int = 2, timeout: float = 10.0, tests_folder: Path | None = None,
-               allowed_hosts: tuple[str, ...] | None = None) -> ASGIApp:  # fmt: skip
+               allowed_hosts: tuple[str, ...] | None = None,
+               on_start: Callable[[WorkerPool], None] | None = None) -> ASGIApp:  # fmt: skip
     """The application: `jobs` worker processes, `timeout` seconds at most per request, the
-    tests of `tests_folder` in the page's list; `allowed_hosts`: answer only those Host names."""
+    tests of `tests_folder` in the page's list; `allowed_hosts`: answer only those Host names;
+    `on_start(pool)` once the workers run."""
     library = TestLibrary(tests_folder)
     running: dict[str, Any] = {}  # the pool, and a limiter of one waiting thread per worker
     admission = Admission(jobs * QUEUE_PER_WORKER)
@@ -235,6 +238,8 @@ def create_app(jobs: int = 2, timeout: float = 10.0, tests_folder: Path | None =
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         running["pool"] = await anyio.to_thread.run_sync(WorkerPool, jobs)
         running["limiter"] = anyio.CapacityLimiter(jobs)
+        if on_start is not None:
+            on_start(running["pool"])
         try:
             yield
         finally:
@@ -338,12 +343,27 @@ def serve(host: str, port: int, jobs: int, timeout: float, tests_folder: Path | 
     sock = listen(host, port)
     bound = sock.getsockname()[1]
     loopback = host in LOOPBACK
-    app = create_app(jobs, timeout, tests_folder, allowed_hosts=LOOPBACK if loopback else None)
+    pools: list[WorkerPool] = []
+    app = create_app(jobs, timeout, tests_folder, allowed_hosts=LOOPBACK if loopback else None, on_start=pools.append)
     shown = f"[{host}]" if ":" in host else host
     out.write(f"litmus serve: http://{shown}:{bound}/  ({jobs} worker{'s' if jobs != 1 else ''}, "
               f"{timeout:g} s per request)\n")  # fmt: skip
     if not loopback:
         out.write(f"litmus serve: listening on {host}: anyone who can reach this port can run checks here\n")
     out.flush()
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3)
-    uvicorn.Server(config).run(sockets=[sock])
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
+    _Server(config, pools).run(sockets=[sock])
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, stopping the workers as soon as it is asked to stop, so that the requests
+    still running answer at once (Unknown: the server is shutting down) instead of being cut."""
+
+    def __init__(self, config: uvicorn.Config, pools: list[WorkerPool]) -> None:
+        super().__init__(config)
+        self.pools = pools
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        for pool in self.pools:
+            threading.Thread(target=pool.close, daemon=True).start()

@@ -17,7 +17,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from litmus.result import Result
-from litmus.serve.request import CheckRequest
+from litmus.serve.request import CheckRequest, RequestError
 from litmus.serve.worker import first_line_name, serve_requests, unknown
 
 GRACE_S = 2.0  # beyond the request's time (and half of it again) before a silent worker is killed
@@ -93,10 +93,16 @@ class WorkerPool:
                 self._live.remove(worker)
 
     def run(self, request: CheckRequest) -> Answer:
-        """Run one request on a free worker (waiting for one); never raises for a worker's death."""
-        if self._closed:
-            raise RuntimeError("the worker pool is closed")
-        worker = self._idle.get()
+        """Run one request on a free worker (waiting for one); never raises for a worker's death.
+        After close(): RequestError 503."""
+        worker = None
+        while worker is None:
+            if self._closed:
+                raise RequestError(503, "the server is shutting down")
+            try:
+                worker = self._idle.get(timeout=0.2)
+            except queue.Empty:
+                continue
         healthy = False
         try:
             answer, healthy = self._drive(worker, request)
@@ -146,7 +152,8 @@ class WorkerPool:
             elif not ready:
                 continue
             worker.process.join(timeout=1.0)
-            reason = f"worker process died (exit status {worker.process.exitcode})"
+            reason = ("the server is shutting down" if self._closed
+                      else f"worker process died (exit status {worker.process.exitcode})")  # fmt: skip
             return self._unfinished(answer, plan, request, reason), False
 
     @staticmethod
@@ -163,9 +170,10 @@ class WorkerPool:
         return answer
 
     def close(self) -> None:
-        """Stop every worker (idle ones politely)."""
+        """Stop every worker now: a request still running ends with `Unknown` for what it had not
+        finished, one still waiting with a 503."""
         self._closed = True
         with self._lock:
             workers = list(self._live)
         for worker in workers:
-            self._stop(worker, graceful=True)
+            self._stop(worker)
