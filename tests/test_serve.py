@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -281,6 +282,15 @@ def test_graphs_without_graphviz_come_as_dot_with_a_note(monkeypatch: pytest.Mon
     graph = worker.graph_view(result)
     assert graph is not None and graph["svg"] is None
     assert graph["dot"].startswith("digraph") and "graphviz" in (graph["note"] or "")
+
+
+def test_a_graph_past_the_deadline_is_dot_with_a_note() -> None:
+    from litmus import api
+
+    (result,) = api.check(str(MP), ["sc"])
+    graph = worker.graph_view(result, deadline=time.monotonic() - 1)
+    assert graph is not None and graph["svg"] is None and graph["dot"].startswith("digraph")
+    assert graph["note"] in (worker.NO_TIME_TO_DRAW, worker.NO_GRAPHVIZ)
 
 
 # -- the server itself -------------------------------------------------------------------

@@ -143,6 +143,9 @@ class WorkerPool:
                         plan = message[1]
                     elif kind == "result":
                         answer.results.append((message[1], message[2]))
+                    elif kind == "graph":
+                        index, graph = message[1], message[2]
+                        answer.results[index] = (answer.results[index][0], graph)
                     elif kind == "done":
                         return answer, True
                     elif kind == "error":

@@ -5,8 +5,10 @@ Python-side work (lowering, building, explaining) shortly after; a worker that n
 (a hang in native code) is the pool's to kill.
 
 Messages to the parent, in order: ("plan", [(file, test)]) once the tests are known, then
-("result", Result, graph or None) per test and model, then ("done",); or ("error", body, status)
-for a request that cannot run (a located error in the test or in an uploaded model)."""
+("result", Result, None) per test and model, then, when graphs were asked for, ("graph", n,
+graph) for the n-th result (drawn with the time the checks left), then ("done",); or ("error",
+body, status) for a request that cannot run (a located error in the test or in an uploaded
+model)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ from litmus.serve.request import MAX_TESTS, CheckRequest, RequestError, located_
 CUT_S = 0.25  # the interval timer fires this long after z3's deadline, so z3 stops first
 NO_GRAPHVIZ = ("graphviz's `dot` is not installed on the server, so here is the graph as DOT text "
                "(render it with `dot -Tsvg`, or install graphviz and restart `litmus serve`)")  # fmt: skip
+
+NO_TIME_TO_DRAW = "the request's time ran out before this graph was drawn, so here is its DOT text"
 
 Send = Callable[[tuple[Any, ...]], None]
 
@@ -66,13 +70,27 @@ def first_line_name(text: str | None, filename: str) -> str:
     return PurePosixPath(filename).stem
 
 
-def graph_view(result: Result) -> dict[str, str | None] | None:
-    """The result's witness graph: DOT, SVG when graphviz is installed, else a note saying so."""
+def graph_view(result: Result, deadline: float | None = None) -> dict[str, str | None] | None:
+    """The result's witness graph: its DOT, and SVG when graphviz is installed and there is time
+    before `deadline` (in a worker) to draw it; otherwise a note saying why not."""
     dot = result_dot(result)
     if dot is None:
         return None
-    svg = render(dot, "svg") if have_graphviz() else None
-    return {"dot": dot, "svg": svg, "note": None if svg is not None else NO_GRAPHVIZ}
+    if not have_graphviz():
+        return {"dot": dot, "svg": None, "note": NO_GRAPHVIZ}
+    if deadline is None:
+        svg = render(dot, "svg")
+    elif deadline <= time.monotonic():
+        return {"dot": dot, "svg": None, "note": NO_TIME_TO_DRAW}
+    else:
+        try:
+            with _time_limit(deadline - time.monotonic()):
+                svg = render(dot, "svg")
+        except _Timeout:
+            return {"dot": dot, "svg": None, "note": NO_TIME_TO_DRAW}
+    if svg is None:
+        return {"dot": dot, "svg": None, "note": "graphviz's `dot` could not draw this graph, so here is its DOT text"}
+    return {"dot": dot, "svg": svg, "note": None}
 
 
 def load_models(request: CheckRequest) -> list[Any]:
@@ -118,36 +136,38 @@ def run_request(request: CheckRequest, send: Send) -> None:
         send(("done",))
         return
     send(("plan", [(t.path, t.name) for t in tests]))
+    results = []
     for test in tests:
         for spec in specs:
-            result, graph = _check_one(request, test, spec, deadline)
+            result = _check_one(request, test, spec, deadline)
             if isinstance(result, LitmusError):
                 send(("error", located_error(result).body(), 422))
                 return
-            send(("result", result, graph))
+            send(("result", result, None))
+            results.append(result)
+    if request.graphs:  # verdicts first: graphs are drawn with the time the checks left over
+        for index, result in enumerate(results):
+            graph = graph_view(result, deadline)
+            if graph is not None:
+                send(("graph", index, graph))
     send(("done",))
 
 
-def _check_one(request: CheckRequest, test: Any, spec: Any, deadline: float) -> tuple[Any, Any]:
+def _check_one(request: CheckRequest, test: Any, spec: Any, deadline: float) -> Result | LitmusError:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         reason = f"timeout: the request's {request.timeout:g} s were used up"
-        return unknown(test.path, test.name, spec.name, reason), None
+        return unknown(test.path, test.name, spec.name, reason)
     started = time.monotonic()
-    result: Result | None = None
-    graph = None
     try:
         with _time_limit(remaining + CUT_S):
             (result,) = api.run_test(test, [spec], remaining)
-            if request.graphs:
-                graph = graph_view(result)
     except LitmusError as err:  # the test itself is wrong (raised before any verdict)
-        return err, None
+        return err
     except _Timeout:
-        if result is None:  # drawing the graph is what ran out of time: keep the verdict
-            elapsed = time.monotonic() - started
-            return unknown(test.path, test.name, spec.name, f"timeout after {elapsed:.2f} s", elapsed), None
-    return result, graph
+        elapsed = time.monotonic() - started
+        return unknown(test.path, test.name, spec.name, f"timeout after {elapsed:.2f} s", elapsed)
+    return result
 
 
 def serve_requests(conn: Any) -> None:
