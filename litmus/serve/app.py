@@ -118,7 +118,8 @@ class AllowedHosts:
             host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
             name = host.rsplit(":", 1)[0] if not host.startswith("[") else host[1:].split("]")[0]
             if name not in self.hosts:
-                response = JSONResponse({"error": f"this server answers only for {', '.join(self.hosts)}"}, 421)
+                refusal = RequestError(421, f"this server answers only for {', '.join(self.hosts)}")
+                response = JSONResponse(refusal.body(), refusal.status)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -305,10 +306,10 @@ def create_app(jobs: int = 2, timeout: float = 10.0, tests_folder: Path | None =
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return JSONResponse({"error": exc.detail, "line": None, "column": None}, exc.status_code)
+        return JSONResponse(RequestError(exc.status_code, str(exc.detail)).body(), exc.status_code)
 
     async def server_error(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"error": f"internal error: {type(exc).__name__}", "line": None, "column": None}, 500)
+        return JSONResponse(RequestError(500, f"internal error: {type(exc).__name__}").body(), 500)
 
     app: ASGIApp = Starlette(
         routes=[
