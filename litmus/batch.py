@@ -67,14 +67,17 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _Timeout()
 
 
-def _test_name(path: str) -> str:
+def _test_name(path: str, text: str | None = None) -> str:
     """A test's name as its first line gives it (`C MP+...`), without parsing the file (it may be
     what could not finish); the file's stem when that line says nothing usable."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            words = f.readline().split()
-    except OSError:
-        words = []
+    if text is not None:
+        words = text.split("\n", 1)[0].split()
+    else:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                words = f.readline().split()
+        except OSError:
+            words = []
     return words[1] if len(words) > 1 and words[1] != "--" else Path(path).stem
 
 
@@ -85,12 +88,36 @@ def _unknown(path: str, test: str, model: str, reason: str, elapsed: float = 0.0
     )  # fmt: skip
 
 
+def unknown_outcome(index: int, path: str, model_names: Sequence[str], reason: str,
+                    done: Sequence[Result] = (), text: str | None = None) -> Outcome:  # fmt: skip
+    """A file whose check was lost (its worker died or went silent): the models that finished,
+    then `Unknown` with the reason for the rest (`text`: the file's, when it is not here)."""
+    test = done[0].test if done else _test_name(path, text)
+    rest = [_unknown(path, test, m, reason) for m in model_names[len(done):]]
+    return Outcome(index, path, list(done) + rest)
+
+
+def check_one(index: int, path: str, specs: Sequence[Any], options: Options, emit: Any = None,
+              text: str | None = None) -> Outcome:  # fmt: skip
+    """What a worker does with one file, wherever it runs (a local worker process, the checking
+    process beside a Dask worker): every model under its own time limit, a bad file or a bug in
+    litmus as its error."""
+    try:
+        return Outcome(index, path, check_file(path, specs, options, emit, text=text))
+    except LitmusError as err:
+        return Outcome(index, path, error=err.render(), message=err.message)
+    except Exception as exc:  # noqa: BLE001 - a bug in litmus: report it, keep going
+        what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return Outcome(index, path, error=f"{path}: internal error: {what}", message=f"internal error: {what}")
+
+
 def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = None,
-               per_model: bool = True) -> list[Result]:  # fmt: skip
+               per_model: bool = True, text: str | None = None) -> list[Result]:  # fmt: skip
     """Check one file under each model (LitmusError for a bad file); `emit(result)` as each ends.
 
     With `per_model`, each model runs under its own time limit, so each result can be sent as
-    it ends.
+    it ends. `text`: the file's contents, read elsewhere (a cluster worker has no copy of the
+    file; `path` still names it in messages).
     """
     from litmus import api
 
@@ -98,20 +125,22 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
     results: list[Result] = []
     for group in groups:
         def run(group: list[Any] = group) -> list[Result]:
-            return api.run_file(
-                path, group, options.timeout, explain=options.explain,
-                skip_checks=options.skip_checks, graph_all=options.graph_all,
+            settings = dict(
+                explain=options.explain, skip_checks=options.skip_checks, graph_all=options.graph_all,
                 count=options.count, list_states=options.list_states,
             )  # fmt: skip
+            if text is None:
+                return api.run_file(path, group, options.timeout, **settings)
+            return api.run_test(api.parse_litmus(text, path), group, options.timeout, **settings)
 
-        for r in _limited(run, path, group, options):
+        for r in _limited(run, path, group, options, text):
             results.append(r)
             if emit is not None:
                 emit(r)
     return results
 
 
-def _limited(run: Any, path: str, specs: Sequence[Any], options: Options) -> list[Result]:
+def _limited(run: Any, path: str, specs: Sequence[Any], options: Options, text: str | None = None) -> list[Result]:
     """run(), cut by an interval timer shortly after the z3 deadline (Python-side work too)."""
     limit = options.timeout
     armed = limit is not None and hasattr(signal, "setitimer") and _main_thread()
@@ -123,7 +152,8 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options) -> lis
         return list(run())
     except _Timeout:
         elapsed = time.perf_counter() - start
-        return [_unknown(path, _test_name(path), spec.name, f"timeout after {elapsed:.2f} s", elapsed) for spec in specs]
+        test = _test_name(path, text)
+        return [_unknown(path, test, spec.name, f"timeout after {elapsed:.2f} s", elapsed) for spec in specs]
     finally:
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -133,6 +163,12 @@ def _main_thread() -> bool:
     import threading
 
     return threading.current_thread() is threading.main_thread()
+
+
+def silent_after(options: Options) -> float | None:
+    """How long a worker may say nothing (no result of any model) before it is taken for hung
+    in native code, where its own timer cannot reach, and killed."""
+    return None if options.timeout is None else options.timeout + GRACE_S + 0.5 * options.timeout
 
 
 def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> None:
@@ -149,15 +185,14 @@ def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> N
             return
         index, path = task
         try:
-            check_file(path, specs, options, emit=lambda r: conn.send(("result", index, r)))
-            conn.send(("done", index, None, None))
-        except LitmusError as err:
-            conn.send(("error", index, err.render(), err.message))
+            outcome = check_one(index, path, specs, options, emit=lambda r: conn.send(("result", index, r)))
         except KeyboardInterrupt:
             conn.send(("interrupt", index, None, None))
-        except Exception as exc:  # noqa: BLE001 - a bug in litmus: report it, keep going
-            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            conn.send(("error", index, f"{path}: internal error: {text}", f"internal error: {text}"))
+            continue
+        if outcome.error is None:
+            conn.send(("done", index, None, None))
+        else:
+            conn.send(("error", index, outcome.error, outcome.message))
 
 
 @dataclass
@@ -251,20 +286,15 @@ class Batch:
                     if slot.task is None:
                         continue
                     dead = not slot.process.is_alive()
-                    limit = self.options.timeout
-                    silent = limit is not None and now - slot.last > limit + GRACE_S + 0.5 * limit
+                    quiet_limit = silent_after(self.options)
+                    silent = quiet_limit is not None and now - slot.last > quiet_limit
                     if dead or silent:
                         reason = (
                             f"timeout after {now - slot.last:.2f} s (worker killed)" if silent and not dead
                             else f"worker process died (exit status {slot.process.exitcode})"
                         )  # fmt: skip
                         self._stop(slot)
-                        done = partial.pop(index, [])
-                        test = done[0].test if done else _test_name(path)
-                        rest = [
-                            _unknown(path, test, m, reason) for m in self.model_names[len(done):]
-                        ]  # fmt: skip
-                        self._finish(Outcome(index, path, done + rest))
+                        self._finish(unknown_outcome(index, path, self.model_names, reason, partial.pop(index, [])))
                         slots[k] = self._spawn(ctx)
                 while next_out in self.finished:
                     yield self.finished.pop(next_out)
@@ -297,4 +327,4 @@ def _unpack(message: tuple) -> tuple[str, int, Any, Any]:
     return message  # type: ignore[return-value]
 
 
-__all__ = ["Batch", "Options", "Outcome", "check_file"]
+__all__ = ["Batch", "Options", "Outcome", "check_file", "check_one", "silent_after", "unknown_outcome"]

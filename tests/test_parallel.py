@@ -53,13 +53,13 @@ def test_hung_worker_is_killed_and_reported(tmp_path: Path, monkeypatch: pytest.
     hang = tmp_path / "hang.litmus"
     hang.write_text((REPO / "litmus_tests/SB/SB+poonceonces.litmus").read_text())
 
-    def stuck(path, specs, options, emit=None, per_model=True):  # type: ignore[no-untyped-def]
+    def stuck(path, specs, options, emit=None, per_model=True, **rest):  # type: ignore[no-untyped-def]
         if "hang" in path:
             import signal
 
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(60)
-        return real(path, specs, options, emit, per_model)
+        return real(path, specs, options, emit, per_model, **rest)
 
     real = batch.check_file
     monkeypatch.setattr(batch, "check_file", stuck)
