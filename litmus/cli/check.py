@@ -70,6 +70,8 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if any(p.endswith(".pb") for p in args.paths):  # pageblock scenarios: families in memory
+        if args.cluster is not None:
+            raise UsageError("--cluster runs .litmus files; pageblock scenarios (.pb) run here: drop --cluster")
         from litmus.cli.scenarios import run_scenarios
 
         return run_scenarios(args, out, err)

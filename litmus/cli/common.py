@@ -43,11 +43,27 @@ def whole_number(text: str) -> int:
     return value
 
 
+def cluster_address(text: str) -> str:
+    from litmus.cluster import parse_address  # no dask here: that waits until the run starts
+
+    try:
+        parse_address(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return text
+
+
 def add_batch_options(p: argparse.ArgumentParser) -> None:
-    """-j and --skip-check, for the subcommands that run many files."""
-    p.add_argument(
+    """-j or --cluster, and --skip-check, for the subcommands that run many files."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
         "-j", "--jobs", type=whole_number, default=None, metavar="N",
         help=f"parallel worker processes (default: all cores, here {os.cpu_count()})",
+    )  # fmt: skip
+    where.add_argument(
+        "--cluster", type=cluster_address, default=None, metavar="ADDRESS",
+        help="run on a Dask cluster: a scheduler's tcp://HOST:PORT, or local:N to start N local workers "
+        "(needs pip install 'litmus[cluster]')",
     )  # fmt: skip
     p.add_argument(
         "--skip-check", action="append", default=[], metavar="NAME",
@@ -71,6 +87,14 @@ def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[s
         explain=bool(getattr(args, "why", False) or getattr(args, "graph", None)
                      or getattr(args, "format", None) == "json"),
     )  # fmt: skip
+    address = getattr(args, "cluster", None)
+    if address is not None:
+        from litmus.cluster import ClusterBatch, ClusterError
+
+        try:
+            return ClusterBatch(files, names, options, address)
+        except ClusterError as error:  # before any work: dask missing, nothing at that address
+            raise UsageError(str(error)) from None
     return Batch(files, names, options, getattr(args, "jobs", None))
 
 
