@@ -52,7 +52,7 @@ def _loader_for(directory: Path, search: tuple[Path, ...] = ()):  # type: ignore
         folders = (MODELS_DIR,) if filename in NATIVE_LIBRARY else (directory, *search, MODELS_DIR)
         for folder in folders:
             candidate = folder / filename
-            if candidate.is_file():
+            if _is_file(candidate):
                 return _parse_cat_cached(str(candidate))
         raise LitmusError(f"cannot find included model file '{filename}'", None, span)
 
@@ -158,7 +158,7 @@ _CFG_DISPLAY_KEYS = {
 def read_herd_config(path: Path) -> tuple[dict[str, str], set[str]]:
     """The file names (`macros`, `bell`, `model`) and variants a herd configuration gives."""
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8", errors="replace")  # a bad byte is a located error later
     except OSError as err:
         raise LitmusError(f"cannot read model configuration {path}: {err.strerror}") from None
     files: dict[str, str] = {}
@@ -199,15 +199,15 @@ def herd_model(conf: Path | None = None, search: Sequence[Path] = (), model: str
         if value is not None:
             files[key] = value
     all_variants.update(variants)
-    origin = str(conf) if conf is not None else "the command line"
+    given = {"model": model, "bell": bell, "macros": macros}
     if "model" not in files:
-        raise LitmusError(f"{origin}: no model (a `model FILE.cat` line, or -model FILE.cat)")
+        raise _config_error("no model (a `model FILE.cat` line, or -model FILE.cat)", conf)
     found: dict[str, Path] = {}
     for key, name in files.items():
         candidates = [Path(name)] if Path(name).is_absolute() else [f / name for f in folders]
-        path = next((c for c in candidates if c.is_file()), None)
+        path = next((c for c in candidates if _is_file(c)), None)
         if path is None:
-            raise LitmusError(f"{origin}: {key} file not found: {name}")
+            raise _config_error(f"{key} file not found: {name}", None if given[key] else conf, key)
         found[key] = path
     model_ast = _parse_cat_cached(str(found["model"]))
     return ModelSpec(
@@ -217,6 +217,26 @@ def herd_model(conf: Path | None = None, search: Sequence[Path] = (), model: str
         macros=parse_macro_file(str(found["macros"])) if "macros" in found else None,
         catdep="catdep" in model_ast.options,
     )  # fmt: skip
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, False also for a name the system refuses (too long, a NUL byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _config_error(message: str, conf: Path | None, key: str | None = None) -> LitmusError:
+    """An error in a herd configuration, at the line that sets `key` (else its first line); one
+    about the command line's -model, -bell, -macros when `conf` is None."""
+    if conf is None:
+        return LitmusError(f"the command line: {message}")
+    text = conf.read_text(encoding="utf-8", errors="replace")
+    keys = {"model": ("model", "cat")}.get(key or "", (key,))
+    number = next((n for n, line in enumerate(text.splitlines(), start=1) if line.split()[:1] and
+                   line.split()[0] in keys), 1)  # fmt: skip
+    return LitmusError(message, str(conf), Span(number, 1), text)
 
 
 def run_file(path: str, models: list[ModelSpec], timeout: float | None = None,

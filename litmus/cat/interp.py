@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import z3
@@ -215,6 +216,7 @@ class Interpreter:
     def __post_init__(self) -> None:
         self.alg = self.base.algebra
         self._clock = 0
+        self.including: list[str] = []  # the files whose `include` is running: a cycle never ends
         # Polarity of what is being evaluated: "pos" where the enclosing check wants the value
         # small (under acyclic/irreflexive/empty), "neg" where it wants it large (under `\` or
         # `~`, or a flag asking for non-emptiness), "exact" where both matter. Fixpoints over
@@ -283,7 +285,15 @@ class Interpreter:
                 included = self.loader(stmt.filename, stmt.span)
             except LitmusError as err:  # the include line is in this model file
                 raise err.located(self.path, self.source)
-            return self.run_model(included, env)
+            chain = [*self.including, self.path or "<input>"]
+            if included.path in chain:
+                names = " -> ".join(Path(p).name for p in (*chain[chain.index(included.path):], included.path))
+                raise self.error(f"include cycle: {names}", stmt.span)
+            self.including.append(self.path or "<input>")
+            try:
+                return self.run_model(included, env)
+            finally:
+                self.including.pop()
         if isinstance(stmt, ast.Enum):  # bell: the tags become event sets, even if no event has them
             self.base.declare_tags(stmt.tags)
             return env.child({stmt.name: ValueSet(tuple((TagV(t), True) for t in stmt.tags))})
@@ -703,12 +713,15 @@ class Interpreter:
         return values
 
     def _eval_App(self, expr: ast.App, env: Env) -> Any:
-        fn = self.eval(expr.fn, env)
-        if isinstance(fn, FunV):
-            bindings = self._lazy_arguments(fn.params, expr.arg, env)
-            if bindings is not None:
-                return self._run_body(fn, bindings)
-        return self.apply(fn, self.eval(expr.arg, env), expr.span)
+        try:
+            fn = self.eval(expr.fn, env)
+            if isinstance(fn, FunV):
+                bindings = self._lazy_arguments(fn.params, expr.arg, env)
+                if bindings is not None:
+                    return self._run_body(fn, bindings)
+            return self.apply(fn, self.eval(expr.arg, env), expr.span)
+        except RecursionError:  # a function that calls itself for ever (`let rec f x = f x`)
+            raise self.error("calls nested too deeply: a recursive function that never stops?", expr.span) from None
 
     def _lazy_arguments(self, params: tuple[str, ...], arg: ast.Expr, env: Env) -> dict[str, Any] | None:
         """Parameters bound to unevaluated arguments: the body forces each in the polarity it

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from litmus.cat import ast as A
-from litmus.errors import LitmusError, Span
+from litmus.errors import MAX_NESTING, LitmusError, Span, too_deep
 
 __all__ = ["parse_cat", "parse_cat_file"]
 
@@ -612,6 +612,11 @@ def _parse_cached(text: str, path: str) -> A.Model:
         tree = lark.parse(stripped)
     except UnexpectedInput as err:
         raise _syntax_error(err, text, stripped, path) from None
+    chain = too_deep(tree, lambda node: node.children if isinstance(node, Tree) else ())
+    if chain:  # the transformer and the interpreter recurse once per level
+        line, column = next((n.meta.line, n.meta.column) for n in reversed(chain)
+                            if isinstance(n, Tree) and not n.meta.empty)  # fmt: skip
+        raise LitmusError(f"nested more than {MAX_NESTING} levels deep", path, Span(line, column), text)
     try:
         title_items, stmts = _TRANSFORMER.transform(tree)
     except VisitError as err:  # pragma: no cover - a bug in the transformer

@@ -54,6 +54,15 @@ class GeneratedTest:
     twin: str | None = None  # for the atomic form: the name of its sequential twin
 
 
+# Bounds on a family, far beyond what any checker run could take, so that a typo (N = 2..8000)
+# is an error at once rather than a machine's memory filled with text
+MAX_RANGE = 256  # values of one ranged parameter
+MAX_COMBINATIONS = 100_000  # parameter combinations looked at (most may fail a `require`)
+MAX_PAGEBLOCKS = 64
+MAX_TESTS = 5_000  # tests in one family
+MAX_TEXT = 100_000_000  # characters of litmus text in one family
+
+
 class _Error(Exception):
     def __init__(self, message: str, span: Span | None) -> None:
         super().__init__(message)
@@ -113,7 +122,10 @@ def _combinations(params: tuple[ast.Param, ...], env: dict[str, Value]):  # type
         return
     p, rest = params[0], params[1:]
     if p.lo is not None and p.hi is not None:
-        values: list[Value] = list(range(_int(p.lo, env), _int(p.hi, env) + 1))
+        lo, hi = _int(p.lo, env), _int(p.hi, env)
+        if hi - lo >= MAX_RANGE:
+            raise _Error(f"a range of {hi - lo + 1} values: a parameter takes at most {MAX_RANGE}", p.span)
+        values: list[Value] = list(range(lo, hi + 1))
     else:
         values = []
         for e in p.values:
@@ -126,7 +138,11 @@ def _combinations(params: tuple[ast.Param, ...], env: dict[str, Value]):  # type
 
 def _pbs(sel: ast.Pbs, env: dict[str, Value], count: int) -> list[int]:
     if isinstance(sel, ast.PbRange):
-        out = list(range(_int(sel.lo, env), _int(sel.hi, env) + 1))
+        lo, hi = _int(sel.lo, env), _int(sel.hi, env)
+        if lo <= hi and not 0 <= lo <= hi < count:  # before the list: hi may be huge
+            bad = lo if not 0 <= lo < count else count  # the first one past the end
+            raise _Error(f"pageblock {bad} out of range (the run has pageblocks 0..{count - 1})", sel.span)
+        out = list(range(lo, hi + 1))
     else:
         out = [_int(e, env) for e in sel.items]
     for pb in out:
@@ -448,8 +464,8 @@ def _test_name(sc: ast.Scenario, env: dict[str, Value], label: str) -> str:
 
 def _one(sc: ast.Scenario, env: dict[str, Value], q: ast.Question, flush: str, name: str) -> tuple[str, bool]:
     count = _int(sc.pageblocks, env)
-    if count < 1:
-        raise _Error(f"a run needs at least one pageblock (got {count})", sc.pageblocks.span)
+    if not 1 <= count <= MAX_PAGEBLOCKS:
+        raise _Error(f"a run needs 1 to {MAX_PAGEBLOCKS} pageblocks (got {count})", sc.pageblocks.span)
     cpus: list[_Cpu] = []
     for proc, c in enumerate(sc.cpus):
         cpu = _Cpu(proc, c.name)
@@ -504,7 +520,10 @@ def expand(sc: ast.Scenario) -> list[GeneratedTest]:
 def _expand(sc: ast.Scenario) -> list[GeneratedTest]:
     tests: list[GeneratedTest] = []
     seen: dict[str, tuple] = {}
-    for env in _combinations(sc.params, {}):
+    size = 0
+    for looked, env in enumerate(_combinations(sc.params, {})):
+        if looked == MAX_COMBINATIONS:
+            raise _Error(f"more than {MAX_COMBINATIONS} combinations of parameters: narrow their ranges", sc.span)
         if not all(_holds(r, env) for r in sc.requires):
             continue
         for q in sc.questions:
@@ -518,6 +537,10 @@ def _expand(sc: ast.Scenario) -> list[GeneratedTest]:
                 for flush in ("cs", "seq"):
                     name = base + FLUSH_SUFFIX[flush]
                     forms.append((flush, name, _one(sc, env, q, flush, name)[0]))
+            size += sum(len(body) for _, _, body in forms)
+            if len(tests) + len(forms) > MAX_TESTS or size > MAX_TEXT:
+                raise _Error(f"a family of more than {min(MAX_TESTS, len(tests) + len(forms))} tests "
+                             f"({size // 1_000_000} MB): narrow the parameters' ranges", q.span)  # fmt: skip
             for flush, name, body in forms:
                 if name in seen:
                     raise _Error(

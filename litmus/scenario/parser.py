@@ -293,7 +293,7 @@ def parse_scenario(text: str, path: str = "<input>") -> ast.Scenario:
 
 def parse_scenario_file(path: str) -> ast.Scenario:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8", errors="replace")  # a bad byte is a located error later
     except OSError as e:
         raise LitmusError(f"cannot read {path}: {e.strerror or e}", path) from None
     return parse_scenario(text, path)

@@ -8,7 +8,9 @@ lark's line and column numbers are positions in the original file.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from litmus.errors import LitmusError, Span
+from litmus.errors import MAX_NESTING, NOSPAN, LitmusError, Span, too_deep
 from litmus.syntax.ast import (
     AddrOf,
     AddrValue,
@@ -713,7 +715,7 @@ def parse_sections(clean: str, text: str, path: str) -> tuple:
     blanked, positions kept): (init, threads, (locations, filter, condition)). The assembly
     dialects blank their code table too and read their init block and final part here."""
     try:
-        return _parser().parse(clean)
+        sections = _parser().parse(clean)
     except _Fail as e:
         raise LitmusError(e.message, path, e.span, source=text) from None
     except VisitError as e:
@@ -723,6 +725,22 @@ def parse_sections(clean: str, text: str, path: str) -> tuple:
         raise
     except UnexpectedInput as e:
         raise _syntax_error(e, clean, text, path) from None
+    chain = too_deep(sections, _ast_children)
+    if chain:
+        span = next((n.span for n in reversed(chain) if getattr(n, "span", NOSPAN).line > 0), Span(1, 1))
+        raise LitmusError(f"nested more than {MAX_NESTING} levels deep", path, span, source=text)
+    return sections
+
+
+def _ast_children(node: object) -> list[object]:
+    """The AST nodes directly inside `node` (a section tuple, a dataclass of the AST)."""
+    if isinstance(node, (tuple, list)):
+        values: Iterable[object] = node
+    elif dataclasses.is_dataclass(node) and not isinstance(node, (type, Span)):
+        values = (getattr(node, f.name) for f in dataclasses.fields(node))
+    else:
+        return []
+    return [v for v in values if isinstance(v, (tuple, list)) or (dataclasses.is_dataclass(v) and not isinstance(v, Span))]
 
 
 def _syntax_error(e: UnexpectedInput, clean: str, text: str, path: str) -> LitmusError:

@@ -164,7 +164,7 @@ def parse_macros(text: str, path: str) -> MacroFile:
 @functools.lru_cache(maxsize=None)
 def parse_macro_file(path: str) -> MacroFile:
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8", errors="replace")  # a bad byte is a located error later
     except OSError as err:
         raise LitmusError(f"cannot read macro file {path}: {err.strerror}") from None
     return parse_macros(text, path)
