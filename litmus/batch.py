@@ -17,10 +17,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ class Options:
     explain: bool = True
     count: bool = True  # herd's States and counts; tables need only the verdict
     list_states: bool = False  # without counts: the final states still (JSON --no-counts)
+    memory_limit_mb: int | None = None  # address space of each worker process (RLIMIT_AS)
 
 
 @dataclass
@@ -57,6 +59,16 @@ class Outcome:
 def default_jobs() -> int:
     """-j's default: every core."""
     return os.cpu_count() or 1
+
+
+def default_memory_limit(jobs: int) -> int:
+    """--memory-limit's default, in MB: an equal share of the machine's memory per worker, at
+    most 4 GB."""
+    try:
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
+    except (ValueError, OSError, AttributeError):
+        return 4096
+    return max(256, min(4096, total_mb // max(1, jobs)))
 
 
 class _Timeout(Exception):
@@ -133,7 +145,21 @@ def check_file(path: str, specs: Sequence[Any], options: Options, emit: Any = No
                 return api.run_file(path, group, options.timeout, **settings)
             return api.run_test(api.parse_litmus(text, path), group, options.timeout, **settings)
 
-        for r in _limited(run, path, group, options, text):
+        _reset_peak_rss()
+        _fresh_z3_context()
+        try:
+            done = _limited(run, path, group, options, text)
+        except Exception as exc:
+            if not _out_of_memory(exc, options.memory_limit_mb):
+                raise
+            done = []  # the rows are made below, once the traceback (and what filled memory) is gone
+        if not done:
+            _worker_state["exhausted"] = True
+            limit = f"the {options.memory_limit_mb} MB limit" if options.memory_limit_mb else "the machine's memory"
+            done = [_unknown(path, _test_name(path, text), spec.name, f"memory: over {limit}") for spec in group]
+        peak = _peak_rss_mb()
+        for r in done:
+            r = replace(r, max_rss_mb=peak)
             results.append(r)
             if emit is not None:
                 emit(r)
@@ -147,6 +173,7 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options, text: 
     start = time.perf_counter()
     try:
         if armed:
+            _quiet_half_built_z3()
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, limit * len(specs) + 0.25)  # z3 stops first
         return list(run())
@@ -157,6 +184,97 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options, text: 
     finally:
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _quiet_half_built_z3() -> None:
+    """The timer can cut a z3 object's constructor before it has its context; the finalizer of
+    that half-built object then fails, harmlessly, and Python would print its traceback on
+    stderr. Such failures (z3's own finalizers only) are dropped."""
+    previous = sys.unraisablehook
+    if getattr(previous, "drops_z3_finalizers", False):
+        return
+
+    def hook(unraisable: Any) -> None:
+        if not str(getattr(unraisable.object, "__module__", "")).startswith("z3"):
+            previous(unraisable)
+
+    hook.drops_z3_finalizers = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
+
+
+# What a worker learns while checking: memory ran out once (its z3 state is then not trusted:
+# the worker is replaced once it has sent the file's results)
+_worker_state = {"exhausted": False}
+
+
+def _out_of_memory(exc: BaseException, limit_mb: int | None) -> bool:
+    """Python's MemoryError, z3 saying so, or any failure once this process's address space
+    has come close to its limit: z3 answers an allocation that failed with `unknown`, and
+    what follows (no model to read) would otherwise pass for a bug in litmus."""
+    if isinstance(exc, MemoryError) or type(exc).__module__.startswith("z3") and "memory" in str(exc).lower():
+        return True
+    try:
+        peak = _status_mb("VmPeak")
+    except MemoryError:  # not even room to read it
+        return True
+    return limit_mb is not None and peak is not None and peak >= 0.9 * limit_mb
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space (a worker's, before it checks anything): past it an
+    allocation fails (MemoryError, z3's out of memory) instead of the machine swapping."""
+    if megabytes is None:
+        return
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = megabytes << 20
+    resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+def _reset_peak_rss() -> None:
+    """Start a new peak of resident memory for this process (Linux: /proc/self/clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass  # no reset: the peak stays the process's peak since it started
+
+
+def _status_mb(field: str) -> float | None:
+    """A memory figure of /proc/self/status (VmHWM, VmPeak ...) in MB; None where there is none."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _peak_rss_mb() -> float | None:
+    """This process's peak resident memory since the last reset, in MB (VmHWM; else getrusage's
+    maximum over the process's life)."""
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
+    try:
+        import resource
+
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    except (ImportError, OSError):
+        return None
+
+
+def _fresh_z3_context() -> None:
+    """Check each (test, model) in a new z3 context: the terms z3 has made before (other models,
+    files this process checked earlier) change the order it explores, and so which execution
+    explains a Never verdict. With a fresh context the output depends on the test and the model
+    alone, whatever -j is."""
+    import z3
+
+    z3.z3._main_ctx = None  # z3.main_ctx() makes the next one; the old one goes with its last term
 
 
 def _main_thread() -> bool:
@@ -173,9 +291,11 @@ def silent_after(options: Options) -> float | None:
 
 def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
     from litmus import api
 
     specs = [api.load_model(n) for n in model_names]
+    limit_memory(options.memory_limit_mb)
     while True:
         try:
             task = conn.recv()
@@ -189,10 +309,14 @@ def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> N
         except KeyboardInterrupt:
             conn.send(("interrupt", index, None, None))
             continue
+        if _worker_state["exhausted"]:  # said first, so that the parent sends nothing more here
+            conn.send(("retire", index, None, None))
         if outcome.error is None:
             conn.send(("done", index, None, None))
         else:
             conn.send(("error", index, outcome.error, outcome.message))
+        if _worker_state["exhausted"]:
+            return
 
 
 @dataclass
@@ -201,6 +325,7 @@ class _Slot:
     conn: Connection
     task: tuple[int, str] | None = None
     last: float = 0.0
+    retiring: bool = False  # its memory ran out once: replace it when its file is done
 
 
 class Batch:
@@ -216,7 +341,7 @@ class Batch:
         self.done_count = 0
 
     def __iter__(self) -> Iterator[Outcome]:
-        if self.jobs == 1:
+        if self.jobs == 1 and self.options.memory_limit_mb is None:  # a limit needs a worker to bound
             return self._in_process()
         return self._parallel()
 
@@ -226,11 +351,7 @@ class Batch:
 
         specs = [api.load_model(n) for n in self.model_names]
         for index, path in enumerate(self.files):
-            try:
-                results = check_file(path, specs, self.options, per_model=False)
-                outcome = Outcome(index, path, results)
-            except LitmusError as err:
-                outcome = Outcome(index, path, error=err.render(), message=err.message)
+            outcome = check_one(index, path, specs, self.options)  # as a worker does: a bug is that file's error
             self.done_count += 1
             yield outcome
 
@@ -251,8 +372,11 @@ class Batch:
         next_out = 0
         try:
             while next_out < len(self.files):
-                for slot in slots:
+                for k, slot in enumerate(slots):
                     if slot.task is None and pending:
+                        if not slot.process.is_alive():  # it died between two files
+                            self._stop(slot)
+                            slots[k] = slot = self._spawn(ctx)
                         slot.task = pending.pop()
                         slot.last = time.monotonic()
                         partial[slot.task[0]] = []
@@ -265,33 +389,21 @@ class Batch:
                         continue
                     index, path = slot.task
                     if slot.conn in ready:
-                        try:
-                            while slot.conn.poll():
-                                kind, idx, a, b = _unpack(slot.conn.recv())
-                                slot.last = now
-                                if kind == "result":
-                                    partial[idx].append(a)
-                                    continue
-                                if kind == "interrupt":
-                                    raise KeyboardInterrupt
-                                if kind == "done":
-                                    self._finish(Outcome(idx, path, partial.pop(idx)))
-                                else:
-                                    partial.pop(idx, None)
-                                    self._finish(Outcome(idx, path, error=a, message=b))
-                                slot.task = None
-                                break
-                        except (EOFError, OSError):
-                            pass
+                        self._read(slot, partial, now)
+                    dead = slot.task is not None and not slot.process.is_alive()
+                    if dead:  # what it sent before it died counts: read it all first
+                        self._read(slot, partial, now)
                     if slot.task is None:
+                        if slot.retiring:
+                            self._stop(slot, graceful=True)
+                            slots[k] = self._spawn(ctx)
                         continue
-                    dead = not slot.process.is_alive()
                     quiet_limit = silent_after(self.options)
                     silent = quiet_limit is not None and now - slot.last > quiet_limit
                     if dead or silent:
                         reason = (
                             f"timeout after {now - slot.last:.2f} s (worker killed)" if silent and not dead
-                            else f"worker process died (exit status {slot.process.exitcode})"
+                            else _crash_reason(slot.process.exitcode)
                         )  # fmt: skip
                         self._stop(slot)
                         self._finish(unknown_outcome(index, path, self.model_names, reason, partial.pop(index, [])))
@@ -302,6 +414,32 @@ class Batch:
         finally:
             for slot in slots:
                 self._stop(slot, graceful=slot.task is None)
+
+    def _read(self, slot: _Slot, partial: dict[int, list[Result]], now: float) -> None:
+        """Take what the worker has sent: results as they come, then its file's end."""
+        assert slot.task is not None
+        path = slot.task[1]
+        try:
+            while slot.conn.poll():
+                kind, idx, a, b = _unpack(slot.conn.recv())
+                slot.last = now
+                if kind == "result":
+                    partial[idx].append(a)
+                    continue
+                if kind == "interrupt":
+                    raise KeyboardInterrupt
+                if kind == "retire":
+                    slot.retiring = True
+                    continue
+                if kind == "done":
+                    self._finish(Outcome(idx, path, partial.pop(idx)))
+                else:
+                    partial.pop(idx, None)
+                    self._finish(Outcome(idx, path, error=a, message=b))
+                slot.task = None
+                return
+        except (EOFError, OSError):
+            pass
 
     def _finish(self, outcome: Outcome) -> None:
         self.finished[outcome.index] = outcome
@@ -319,6 +457,16 @@ class Batch:
             slot.process.kill()
             slot.process.join(timeout=2)
         slot.conn.close()
+
+
+def _crash_reason(exitcode: int | None) -> str:
+    """`worker crashed (killed by SIGKILL)`: why a worker process ended without a word."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"worker crashed (killed by {signal.Signals(-exitcode).name})"
+        except ValueError:
+            return f"worker crashed (killed by signal {-exitcode})"
+    return f"worker crashed (exit status {exitcode})"
 
 
 def _unpack(message: tuple) -> tuple[str, int, Any, Any]:

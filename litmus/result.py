@@ -66,6 +66,9 @@ class Result:
     counted: bool = True
     build_s: float = 0.0  # time spent building the z3 problem (bench)
     solve_s: float = 0.0  # time spent in the solver (bench)
+    # peak resident memory of the process that checked it, in MB, during this (test, model)
+    # (a batch measures it; a measurement like time_s, so not compared)
+    max_rss_mb: float | None = field(default=None, compare=False)
     # Why forbidden (a Never verdict): the model checks that rule the outcome
     # out (a minimal unsat core), the failing relation's cycle as text, and the execution shown.
     forbidden_by: tuple[str, ...] = ()

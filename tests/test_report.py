@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import pytest
 
 from litmus.report import format_herd, format_json, format_note, format_table, herd_hash
 from litmus.result import ALWAYS, NEVER, SOMETIMES, UNKNOWN, Result
+from tests.conftest import corpus
 
 MP_STATES = (
     (("1:r0", "0"), ("1:r1", "0")),
@@ -203,6 +201,7 @@ def test_json_object_shape() -> None:
         "negative": 3,
         "flags": ["data-race"],
         "time_s": 0.004,
+        "max_rss_mb": None,
         "error": None,
         "not_meaningful": None,
         "forbidden_by": [],
@@ -215,12 +214,8 @@ def test_json_not_meaningful() -> None:
     assert obj["observation"] is None and obj["not_meaningful"] == "why" and obj["states"] == []
 
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "classic" / "C" / "herd7-out" / "MP.lkmm.out"
-
-
-@pytest.mark.skipif(not CORPUS.exists(), reason="herd7 reference outputs not present")
 def test_herd_block_equals_reference_output_but_hash() -> None:
-    reference = CORPUS.read_text().splitlines()
+    reference = (corpus("classic", "C", "herd7-out") / "MP.lkmm.out").read_text().splitlines()
     ours = format_herd(mp()).splitlines()
     assert [l for l in ours if not l.startswith("Hash=")] == [
         l for l in reference if not l.startswith("Hash=")

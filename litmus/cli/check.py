@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from tabulate import tabulate_formats
 
 from litmus.cli.common import (
-    EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, Progress, UsageError, add_batch_options, emit,
+    EXIT_FAILED, EXIT_OK, Progress, UsageError, add_batch_options, emit, stopped,
     error_results, expand_paths, make_batch, report_error, model_names, positive_float,
 )  # fmt: skip
 from litmus.errors import LitmusError
@@ -121,15 +121,14 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.clear()
             handle(outcome)
             progress.show(batch.done_count, outcome.path)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (cli/main.py)
         progress.clear()
         for index in sorted(batch.finished):  # finished, waiting for an earlier file: print too
             handle(batch.finished[index])
         if fmt == "table" and collected:
             out.write(format_table(collected, loaded_names, args.tablefmt) + "\n")
         out.flush()
-        err.write("litmus: interrupted\n")
-        return EXIT_INTERRUPTED
+        return stopped(interrupt, err)
     progress.clear()
     if fmt == "table":
         out.write(format_table(collected, loaded_names, args.tablefmt) + "\n")

@@ -16,11 +16,25 @@ from litmus.result import Result
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class UsageError(Exception):
     """A command-line mistake reported as `litmus: error: ...` with exit status 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so that it is handled the same way (what finished
+    is printed), with its own exit status."""
+
+
+def stopped(interrupt: KeyboardInterrupt, err: TextIO) -> int:
+    """Say why the run stopped early; the exit status for it (130 after Ctrl-C, 143 after SIGTERM)."""
+    terminated = isinstance(interrupt, Terminated)
+    err.write("litmus: terminated\n" if terminated else "litmus: interrupted\n")
+    err.flush()
+    return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
 def positive_float(text: str) -> float:
@@ -69,11 +83,17 @@ def add_batch_options(p: argparse.ArgumentParser) -> None:
         "--skip-check", action="append", default=[], metavar="NAME",
         help="drop the model's check NAME (herd7's -skipchecks); may repeat",
     )  # fmt: skip
+    p.add_argument(
+        "--memory-limit", type=whole_number, default=None, metavar="MB",
+        help="address space of each worker process; a test that needs more is Unknown (memory) and the run "
+        "goes on (default: the machine's memory shared between the workers, at most 4096; a run of one job "
+        "is in this process and unbounded unless this is given)",
+    )  # fmt: skip
 
 
 def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[str],
                fmt: str = "herd") -> Any:  # fmt: skip
-    from litmus.batch import Batch, Options  # late: keeps --help and usage errors free of z3
+    from litmus.batch import Batch, Options, default_jobs, default_memory_limit  # late: no z3 for --help
 
     wants_states = fmt != "table" or bool(getattr(args, "graph", None))
     no_counts = bool(getattr(args, "no_counts", False))
@@ -86,6 +106,7 @@ def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[s
         # why-forbidden costs a few solver calls per Never verdict: only when something shows it
         explain=bool(getattr(args, "why", False) or getattr(args, "graph", None)
                      or getattr(args, "format", None) == "json"),
+        memory_limit_mb=_memory_limit(args, len(files), default_jobs, default_memory_limit),
     )  # fmt: skip
     address = getattr(args, "cluster", None)
     if address is not None:
@@ -96,6 +117,15 @@ def make_batch(args: argparse.Namespace, files: Sequence[str], names: Sequence[s
         except ClusterError as error:  # before any work: dask missing, nothing at that address
             raise UsageError(str(error)) from None
     return Batch(files, names, options, getattr(args, "jobs", None))
+
+
+def _memory_limit(args: argparse.Namespace, files: int, default_jobs: Any, default_share: Any) -> int | None:
+    """--memory-limit, else a share of the machine when the run has worker processes (a run of one
+    job is in this process, where a limit would bound the whole command)."""
+    if getattr(args, "memory_limit", None) is not None:
+        return int(args.memory_limit)
+    jobs = min(getattr(args, "jobs", None) or default_jobs(), files)
+    return default_share(jobs) if jobs > 1 else None
 
 
 def model_names(specs: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from tabulate import tabulate_formats
 
 from litmus.cli.common import (
-    EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, add_batch_options, expand_paths, make_batch,
+    EXIT_FAILED, EXIT_OK, UsageError, add_batch_options, expand_paths, make_batch, stopped,
     model_names, positive_float, report_error,
 )  # fmt: skip
 from litmus.errors import LitmusError
@@ -88,9 +88,10 @@ def _compare(args: argparse.Namespace, names: Sequence[str], out: TextIO, err: T
                 status = EXIT_FAILED
                 continue
             results.extend(outcome.results)
-    except KeyboardInterrupt:
-        err.write("litmus: interrupted\n")
-        status = EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (cli/main.py): what finished is compared
+        for index in sorted(batch.finished):
+            results.extend(batch.finished[index].results)
+        status = stopped(interrupt, err)
     rows = compare_results(results, loaded)
     out.write(format_compare(rows, loaded, args.format, args.tablefmt, args.only_diff))
     out.flush()

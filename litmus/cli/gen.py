@@ -20,6 +20,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from litmus.report.files import write_whole
     from litmus.scenario.expand import expand_file
 
     try:
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1
     folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
-    for t in tests:
-        (folder / f"{t.name}.litmus").write_text(t.text, encoding="utf-8")
+    for t in tests:  # each file whole or absent, even if gen is stopped half-way
+        write_whole(folder / f"{t.name}.litmus", t.text)
     out.write(f"{len(tests)} tests written to {folder}\n")
     return 0

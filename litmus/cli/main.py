@@ -2,19 +2,20 @@
 
 Exit status: 0 when every test ran (a timeout or a not-meaningful test still ran), 1 when some
 file could not be checked, 2 for usage errors (bad options, a missing PATH, an unknown model),
-130 after Ctrl-C.
+130 after Ctrl-C, 143 after SIGTERM (check and compare print what finished, either way).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 from litmus import __version__
 from litmus.cli import check, compare, gen, herd7, serve, show
-from litmus.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+from litmus.cli.common import EXIT_FAILED, EXIT_USAGE, Terminated, UsageError, stopped
 
 COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen, "serve": serve}
 
@@ -44,11 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # argparse's usage errors (2), --help and --version (0)
         return int(stop.code or 0)
     out, err = sys.stdout, sys.stderr
+    previous = _terminate_as_interrupt() if args.command in ("check", "compare") else None
     try:
         return COMMANDS[args.command].run(args, out, err)
-    except KeyboardInterrupt:  # before the first file started (e.g. while loading models)
-        err.write("litmus: interrupted\n")
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:  # before the first file started (e.g. while loading models)
+        return stopped(interrupt, err)
     except UsageError as error:
         err.write(f"litmus: error: {error}\n")
         return EXIT_USAGE
@@ -58,3 +59,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FAILED
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _terminate_as_interrupt() -> object:
+    """Make SIGTERM stop a run as Ctrl-C does (what finished is printed); the handler it
+    replaces, or None off the main thread, where no handler can be set."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:
+        return None
+    return signal.SIG_DFL if previous is None else previous  # None: set outside Python

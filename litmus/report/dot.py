@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from litmus.report.files import whole_file, write_whole
 from litmus.result import Result, State, Witness, WitnessEvent
 
 COLORS = {
@@ -205,12 +206,15 @@ def write_graph(dot: str, base: Path, formats: Sequence[str] = ("svg", "png")) -
     """Write base.dot, and base.svg/base.png when graphviz is installed; the files written."""
     base.parent.mkdir(parents=True, exist_ok=True)
     out = [base.with_name(base.name + ".dot")]
-    out[0].write_text(dot, encoding="utf-8")
+    write_whole(out[0], dot)  # each file whole or absent, even if the run is stopped here
     if have_graphviz():
         for fmt in formats:
             target = base.with_name(base.name + "." + fmt)
-            done = subprocess.run(["dot", f"-T{fmt}", "-o", str(target)], input=dot.encode(),
-                                  capture_output=True, check=False)  # fmt: skip
+            with whole_file(target) as temporary:
+                done = subprocess.run(["dot", f"-T{fmt}", "-o", str(temporary)], input=dot.encode(),
+                                      capture_output=True, check=False)  # fmt: skip
+                if done.returncode != 0:  # graphviz failed: no file
+                    temporary.unlink()
             if done.returncode == 0:
                 out.append(target)
     return out

@@ -24,6 +24,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "negative": result.negative if result.counted else None,
         "flags": list(result.flags),
         "time_s": round(result.time_s, 6),
+        "max_rss_mb": result.max_rss_mb,
         "error": result.error,
         "not_meaningful": result.not_meaningful,
         "forbidden_by": list(result.forbidden_by),
