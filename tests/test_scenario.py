@@ -215,6 +215,8 @@ def test_pageblock_verdict(row: dict[str, str]):
     from litmus import api
 
     results = api.check(str(ROOT / row["test"]), models=list(MODELS))
+    assert [r.model for r in results] == list(MODELS)  # one result per model, in order: zip drops none
+    assert all(r.test == Path(row["test"]).stem for r in results)
     for model, r in zip(MODELS, results):
         assert r.error is None, (row["test"], model, r.error)
         assert r.observation == row[model], f"{row['test']} under {model}: {r.observation}, expected {row[model]}"
