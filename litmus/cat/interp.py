@@ -506,6 +506,8 @@ class Interpreter:
 
     def acyclic(self, rel: Relation) -> Cond:
         """acyclic as clocks on the may-graph's cyclic components (existential: axioms only)."""
+        if self.alg.determined:  # no clocks: the closure is a term of the execution
+            return self.acyclic_formula(rel)
         succ = rel.successors()
         if rel.is_static() and all(c is True for c in self.alg.executes.values()):
             return not _has_cycle(succ)

@@ -143,11 +143,15 @@ def _put(acc: dict, key, c: Cond) -> None:
 class Algebra:
     """Set/relation operations over one universe of events with their execution conditions."""
 
-    def __init__(self, universe: list[int], executes: Mapping[int, Cond]) -> None:
+    def __init__(self, universe: list[int], executes: Mapping[int, Cond], determined: bool = False) -> None:
         self.universe = universe
         self.executes = executes
         self.side_constraints: list[z3.BoolRef] = []  # definitions of fresh closure variables
         self._fresh = 0
+        # Every closure a function of the execution (Warshall's circuit) instead of fresh
+        # variables with ranks: more terms, but no freedom beyond the execution itself, which is
+        # what a model counter needs (engine/count.py).
+        self.determined = determined
 
     # -- sets
     def set_union(self, a: EventSet, b: EventSet) -> EventSet:
@@ -256,6 +260,8 @@ class Algebra:
         components = strongly_connected(succ)
         if all(len(c) == 1 and (c[0], c[0]) not in a.entries for c in components):
             return self._plus_acyclic(succ, components)
+        if self.determined:
+            return self._plus_warshall(a, succ)
         return self._plus_fixpoint(a, succ, mode)
 
     def _plus_acyclic(self, succ, components) -> Relation:
@@ -270,6 +276,23 @@ class Algebra:
                 for j, ckj in t.get(k, {}).items():
                     row[j].append(and_(c, mid, ckj))
             t[node] = {j: or_(cs) for j, cs in row.items()}
+        return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
+
+    def _plus_warshall(self, a: Relation, succ) -> Relation:
+        # Warshall: after step k, t(i,j) holds when a path from i to j has its middle events
+        # among the first k (and they execute). Exact, and a term of the execution alone.
+        t: dict[int, dict[int, Cond]] = {}
+        for (i, j), c in a.entries.items():
+            t.setdefault(i, {})[j] = c
+        for k in sorted({j for outs in succ.values() for j, _ in outs} & set(succ)):
+            out = dict(t.get(k, {}))
+            through = self.executes[k]
+            for i, row in t.items():
+                into = row.get(k, False)
+                if into is False:
+                    continue
+                for j, ckj in out.items():
+                    row[j] = or_((row.get(j, False), and_(into, through, ckj)))
         return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
 
     def _plus_fixpoint(self, a: Relation, succ, mode: str) -> Relation:

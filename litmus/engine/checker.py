@@ -14,8 +14,10 @@ import z3
 
 from litmus.cat.interp import Interpreter
 from litmus.cat.relations import eval_bools, mk_not, mk_or, to_z3
+from litmus.engine import count as counting
 from litmus.engine.encode import (
     ConcreteExecution,
+    NotDetermined,
     SymbolicExecution,
     WitnessCheckFailed,
 )
@@ -36,6 +38,9 @@ from litmus.syntax import ast
 from litmus.syntax.printer import format_condition, format_location
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
+# Executions enumerated one solver call each before a model counter counts the rest: below it
+# enumeration is cheaper than building the counter's problem
+COUNTER_AFTER = 64
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -45,7 +50,7 @@ class TestChecker:
     """Builds the z3 problem for one (test, model) and answers herd's questions."""
 
     def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program,
-                 skip_checks: frozenset[str] = frozenset()) -> None:  # fmt: skip
+                 skip_checks: frozenset[str] = frozenset(), determined: bool = False) -> None:  # fmt: skip
         self.test = test
         self.skip_checks = frozenset(skip_checks)  # herd7's -skipchecks: never asserted
         self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
@@ -54,7 +59,7 @@ class TestChecker:
         finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
         tags = program.known_tags if program.known_tags is not None else spec.known_tags()
-        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals)
+        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined)
         self.interp = run_model(spec, self.execution)
         self.solver = z3.Solver()
         # Counting reads one model per execution; not compacting it saves a third of the time.
@@ -76,6 +81,7 @@ class TestChecker:
             self.solver.add(self.prop(test.filter))
         self.condition = self.prop(test.condition.prop)
         self.observed = self._observed_locations()
+        self.base_assertions = self.solver.assertions()  # before any execution is blocked
 
     # -- the final state
     def location_term(self, loc: ast.Location) -> z3.BitVecRef:
@@ -194,9 +200,38 @@ class TestChecker:
             wants = self.test.condition.quantifier == "exists"
             witness_model = found.get(wants)
             break
+        counts_unknown = None  # why the counts are missing (a timeout while counting)
+        flags: list[str] | None = None
+        race: counting.BackgroundCount | None = None
         while count:
+            if race is None and positive + negative == COUNTER_AFTER and not recheck and counting.available():
+                # Many executions: finish the verdict (every final state, the flags), then let a
+                # model counter race the enumeration for the counts.
+                flags = self._finish_states(states, assumptions, deadline)
+                if flags is None:
+                    self.solver.pop()
+                    return self._unknown(start, deadline)
+                if witness_model is None:
+                    witness_model = self._state_witness(states)
+                race = counting.BackgroundCount(self._count_problem)
+            if race is not None:
+                try:
+                    counted = race.poll()
+                except counting.CountFailed:
+                    race = None  # enumeration alone, then; never again for this test
+                    counted = None
+                if counted is not None:
+                    positive, negative = counted[True], counted[False]
+                    break
             status = self._check(assumptions, deadline)
             if status == z3.unknown:
+                if race is not None and _past(deadline):
+                    race.cancel()
+                    counts_unknown = f"timeout while counting executions ({positive + negative} enumerated)"
+                    positive, negative = _sides(self, states)
+                    break
+                if race is not None:
+                    race.cancel()
                 self.solver.pop()
                 return self._unknown(start, deadline, enumerated=positive + negative)
             if status == z3.unsat:
@@ -220,14 +255,13 @@ class TestChecker:
             # the next execution differs in some key: its rf, its co, or a choice of the model
             values = eval_bools(model, keys)
             self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
+        if race is not None:
+            race.cancel()  # (when it already answered, only reaped)
         self.solver.pop()
-        flags = []
-        for name, holds in self.flags:
-            status = self._check(assumptions + [holds], deadline)
-            if status == z3.unknown:
+        if flags is None:
+            flags = self._flags(assumptions, deadline)
+            if flags is None:
                 return self._unknown(start, deadline)
-            if status == z3.sat:
-                flags.append(name)
         witness = None
         if witness_model is not None:  # re-checked, then shown from the same concrete run
             witness = self.witness(witness_model, self.recheck(witness_model))
@@ -239,8 +273,69 @@ class TestChecker:
             condition=format_condition(self.test.condition), observation=observation, ok=ok,
             states=tuple(sorted(states, key=_herd_state_order)), positive=int(positive),
             negative=int(negative), flags=tuple(sorted(set(flags))),
-            witness=witness, solve_s=time.perf_counter() - start, counted=count,
+            witness=witness, solve_s=time.perf_counter() - start, counted=count and counts_unknown is None,
+            error=counts_unknown,
         )  # fmt: skip
+
+    def _finish_states(self, states: set[State], assumptions: list[z3.BoolRef],
+                       deadline: float | None) -> list[str] | None:  # fmt: skip
+        """Every final state, one solver call each (added to `states`, beside the executions
+        already enumerated), and the flags raised: the verdict without the counts. None when the
+        solver could not finish."""
+        self.solver.push()
+        for model in self.state_models.values():
+            self.solver.add(z3.Not(self._same_state(model)))
+        while True:
+            status = self._check(assumptions, deadline)
+            if status != z3.sat:
+                break
+            model = self.solver.model()
+            state = self.state_of(model)
+            states.add(state)
+            self.state_models.setdefault(state, model)
+            self.solver.add(z3.Not(self._same_state(model)))
+        self.solver.pop()
+        if status == z3.unknown:
+            return None
+        # the flags over every execution: not on this solver, which blocks the enumerated ones
+        unblocked = z3.Solver()
+        unblocked.add(self.base_assertions)
+        return self._flags(assumptions, deadline, unblocked)
+
+    def _flags(self, assumptions: list[z3.BoolRef], deadline: float | None,
+               solver: z3.Solver | None = None) -> list[str] | None:  # fmt: skip
+        """The model's flags some execution raises (None when the solver could not say)."""
+        raised = []
+        for name, holds in self.flags:
+            status = self._check(assumptions + [holds], deadline, solver)
+            if status == z3.unknown:
+                return None
+            if status == z3.sat:
+                raised.append(name)
+        return raised
+
+    def _count_problem(self) -> dict[bool, counting.Cnf]:
+        """The executions in and out of the condition, as CNF for the model counter, from the
+        determined encoding (runs in the counter's child process)."""
+        try:
+            problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True)
+        except NotDetermined:
+            problem = self  # the clocks stay existential: the count is the same, found slower
+        base = list(problem.solver.assertions()) + list(problem.axioms.values())
+        keys = problem.execution.execution_key()
+        return {
+            side: counting.to_cnf(base + [problem.condition if side else z3.Not(problem.condition)], keys)
+            for side in (True, False)
+        }  # fmt: skip
+
+    def _state_witness(self, states: set[State]) -> z3.ModelRef | None:
+        """An execution on the side of the condition the test asks about, from the state models."""
+        wants = self.test.condition.quantifier == "exists"
+        for state in sorted(states, key=_herd_state_order):
+            model = self.state_models[state]
+            if z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
+                return model
+        return None
 
     def _same_state(self, model: z3.ModelRef) -> z3.BoolRef:
         """Executions with the final state of `model` (the observed values, and whether each is
@@ -254,17 +349,19 @@ class TestChecker:
                 same.append(z3.Not(grounded))
         return z3.And(same)
 
-    def _check(self, assumptions: list[z3.BoolRef], deadline: float | None):  # type: ignore[no-untyped-def]
+    def _check(self, assumptions: list[z3.BoolRef], deadline: float | None,
+               solver: z3.Solver | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+        solver = solver or self.solver
         if deadline is not None:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 return z3.unknown
-            self.solver.set("timeout", max(1, int(remaining * 1000)))
-        return self.solver.check(*assumptions)
+            solver.set("timeout", max(1, int(remaining * 1000)))
+        return solver.check(*assumptions)
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier
-        reason = "timeout" if deadline is not None and time.perf_counter() >= deadline else (
+        reason = "timeout" if _past(deadline) else (
             f"solver gave up: {self.solver.reason_unknown()}"
         )  # fmt: skip
         if enumerated is not None and reason == "timeout":
@@ -324,6 +421,16 @@ class TestChecker:
         return Witness(
             events=tuple(events), relations=tuple(relations.items()), state=self.state_of(model)
         )
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
+
+
+def _sides(checker: TestChecker, states: set[State]) -> tuple[int, int]:
+    """Whether some final state satisfies the condition, and whether some does not (0 or 1)."""
+    held = [z3.is_true(checker.state_models[s].eval(checker.condition, model_completion=True)) for s in states]
+    return int(any(held)), int(not all(held))
 
 
 def _label(n: int) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 
 import z3
 
-from litmus.cat.choices import SymbolicChooser, is_element
-from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, strongly_connected, to_z3
+from litmus.cat.choices import OrdersV, SymbolicChooser, is_element
+from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, not_, strongly_connected, to_z3
 from litmus.lower.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
 
 
@@ -165,14 +165,21 @@ class _BaseRelations:
         return self.base[name]
 
 
+class NotDetermined(Exception):
+    """The determined encoding cannot express this model (counting falls back to the clocks)."""
+
+
 class SymbolicExecution(_BaseRelations):
     """All candidate executions of a program at once, as z3 constraints."""
 
     symbolic = True
 
     def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool,
-                 final_locations: Iterable[str] = ()) -> None:  # fmt: skip
+                 final_locations: Iterable[str] = (), determined: bool = False) -> None:  # fmt: skip
         self.program = program
+        # coherence as Boolean order literals and closures as circuits: no variable left free
+        # once the execution is fixed (for model counting; see engine/count.py)
+        self.determined = determined
         # herd's FW: the co-last write of each location the test's final state observes
         self.final_locations = frozenset(final_locations)
         self.final_writes: dict[int, z3.BoolRef] = {}
@@ -182,7 +189,7 @@ class SymbolicExecution(_BaseRelations):
         self.events = program.events
         self.known_tags = frozenset(known_tags)
         ids = [e.id for e in self.events]
-        self.algebra = Algebra(ids, {e.id: e.guard for e in self.events})
+        self.algebra = Algebra(ids, {e.id: e.guard for e in self.events}, determined)
         self.constraints: list[z3.BoolRef] = list(program.constraints)
         self.rf_vars: dict[tuple[int, int], z3.BoolRef] = {}
         self.co_clock: dict[int, z3.ArithRef] = {}
@@ -244,6 +251,8 @@ class SymbolicExecution(_BaseRelations):
                 self.constraints.append(z3.AtMost(*sources, 1))
 
     def _build_co(self) -> None:
+        if self.determined:
+            return self._build_co_order()
         writes = self._accesses("W")
         for w in writes:
             if w.thread != INIT_THREAD:
@@ -270,6 +279,40 @@ class SymbolicExecution(_BaseRelations):
                 both = to_z3(and_(a.guard, b.guard, same))
                 self.constraints.append(z3.Implies(both, ca != cb))
 
+    def _build_co_order(self) -> None:
+        """co as one literal per pair of writes (a before b), false unless both execute at one
+        location, with transitivity: a total order per location that nothing else can vary."""
+        writes = self._accesses("W")
+        before: dict[tuple[int, int], Cond] = {}  # executed, same location, a co-before b
+        for a in writes:
+            for b in writes:
+                if a.id >= b.id or exclusive(a, b):
+                    continue
+                same = self.same_location(a, b)
+                if same is False or (a.thread == INIT_THREAD and b.thread == INIT_THREAD):
+                    continue
+                if INIT_THREAD in (a.thread, b.thread):
+                    first, then = (a, b) if a.thread == INIT_THREAD else (b, a)
+                    self.co[(first.id, then.id)] = same
+                    continue
+                both = and_(a.guard, b.guard, same)
+                order = z3.Bool(f"co_{a.id}_{b.id}")
+                self.constraints.append(z3.Implies(order, to_z3(both)))
+                self.co[(a.id, b.id)] = and_(same, order)
+                self.co[(b.id, a.id)] = and_(same, not_(order))
+                before[(a.id, b.id)] = order
+                before[(b.id, a.id)] = and_(both, not_(order))
+        ids = sorted({a for a, _ in before})
+        for a in ids:
+            for b in ids:
+                if (a, b) not in before:
+                    continue
+                for c in ids:
+                    if c != a and (b, c) in before and (a, c) in before:
+                        self.constraints.append(
+                            z3.Implies(to_z3(and_(before[(a, b)], before[(b, c)])), to_z3(before[(a, c)]))
+                        )
+
     def _build_final_memory(self) -> None:
         writes = self._accesses("W")
         for name, address in self.program.addresses.items():
@@ -295,6 +338,8 @@ class SymbolicExecution(_BaseRelations):
 
     def choose(self, source: Any) -> Relation:
         """`with x from source`: fresh choice variables, constrained (see cat/choices.py)."""
+        if self.determined and isinstance(source, OrdersV):
+            raise NotDetermined("a model generating coherence orders (`with co from ...`) orders by clocks")
         if self.chooser is None:
             init = {e.id for e in self.events if e.thread == INIT_THREAD}
             self.chooser = SymbolicChooser(

@@ -10,6 +10,8 @@ Choices where herd7 has no counterpart:
   ``Unknown <name> <reason>`` and a blank line, and no ``Test`` block: no ``Observation`` line
   means "no verdict" to ``judgelitmus.sh`` and to anything grepping ``^Observation``, and no
   ``Test`` line keeps block parsers from reading a half-filled block.
+* Counts a ``--timeout`` cut short while counting (the verdict and the states found first)
+  print as ``?`` in the ``Positive:`` and ``Observation`` lines.
 * ``Hash=`` is the md5 of the test's name and condition: stable across models and runs, so
   it identifies the test (herd hashes its own canonical form of the test, which we cannot match;
   tools comparing outputs ignore ``Time`` and ``Hash``).
@@ -44,10 +46,12 @@ def format_herd(result: Result) -> str:
         reason = result.error or f"timeout after {result.time_s:.2f} s"
         return f"Unknown {name} {reason}\n\n"
     # herd's `Positive:` line swaps the counts for ~exists; the Observation line never does.
+    # Counts the run could not finish (a timeout while counting) are `?`: the verdict stands.
+    positive, negative = (result.positive, result.negative) if result.counted else ("?", "?")
     if result.kind == "Forbidden":
-        shown_pos, shown_neg = result.negative, result.positive
+        shown_pos, shown_neg = negative, positive
     else:
-        shown_pos, shown_neg = result.positive, result.negative
+        shown_pos, shown_neg = positive, negative
     lines = [f"Test {name} {result.kind}", f"States {len(result.states)}"]
     lines += [format_state(state) for state in result.states]
     lines.append("Ok" if result.ok else "No")
@@ -56,7 +60,7 @@ def format_herd(result: Result) -> str:
     # herd iterates a map keyed by flag name, so flags come out sorted.
     lines += [f"Flag {flag}" for flag in sorted(set(result.flags))]
     lines.append(f"Condition {result.condition}")
-    lines.append(f"Observation {name} {result.observation} {result.positive} {result.negative}")
+    lines.append(f"Observation {name} {result.observation} {positive} {negative}")
     lines.append(f"Time {name} {result.time_s:.2f}")
     lines.append(f"Hash={herd_hash(result)}")
     return "\n".join(lines) + "\n\n"

@@ -1,0 +1,202 @@
+"""Exact execution counts by projected model counting, for tests with many executions.
+
+herd's Positive/Negative are numbers of executions. Enumerating them costs one solver call each,
+which is exponential where herd's own enumeration is too. Here the test's problem, encoded so
+that nothing but the execution can vary (the checker's `determined` mode: Boolean coherence
+order, closures as circuits), becomes CNF through z3's bit-blasting and Tseitin transformation,
+and Ganak counts the distinct assignments of the execution key (rf choices, coherence pairs, the
+model's own choices): exactly the executions, each once, whatever variables are left existential.
+
+Ganak runs in a forked child, racing the caller's own enumeration: it cannot be interrupted from
+Python, it prints on stdout, and a crash or a deadline then costs the child only (the caller
+keeps its verdict and states).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import z3
+
+try:
+    import pyganak
+except ImportError:  # no wheel for this platform: counts come from enumeration
+    pyganak = None
+
+_COMPARISONS = {
+    z3.Z3_OP_LT: z3.ULT, z3.Z3_OP_LE: z3.ULE, z3.Z3_OP_GT: z3.UGT, z3.Z3_OP_GE: z3.UGE,
+    z3.Z3_OP_EQ: lambda a, b: a == b, z3.Z3_OP_DISTINCT: lambda a, b: a != b,
+}  # fmt: skip
+_TO_CNF = ("simplify", "bit-blast", "tseitin-cnf")
+
+
+def available() -> bool:
+    """A counter to run, and a child process to run it in."""
+    return pyganak is not None and hasattr(os, "fork")
+
+
+@dataclass(frozen=True)
+class Cnf:
+    clauses: list[list[int]]
+    variables: int
+    sampling: list[int]  # the key literals' variables
+
+
+class Unsupported(Exception):
+    """A term this translation does not take to CNF (the caller enumerates instead)."""
+
+
+def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef]) -> Cnf:
+    """CNF of the conjunction of `formulas`, and the variables of `keys` (each named by a fresh
+    literal equal to it, so the counter projects on exactly these)."""
+    goal = z3.Goal()
+    names = [z3.Bool(f"__key{i}") for i in range(len(keys))]
+    parts = list(formulas) + [n == k for n, k in zip(names, keys)]
+    for f in _without_integers(parts):
+        goal.add(f)
+    (cnf,) = z3.Then(*_TO_CNF)(goal)
+    index: dict[str, int] = {}
+    clauses: list[list[int]] = []
+    variables = 0
+    for line in cnf.dimacs(True).splitlines():
+        if line.startswith("c "):
+            _, number, name = line.split(None, 2)
+            index[name] = int(number)
+        elif line.startswith("p "):
+            variables = int(line.split()[2])
+        elif line:
+            clauses.append([int(x) for x in line.split()[:-1]])
+    if any(not _is_bool_atom(name) for name in index):
+        raise Unsupported("a non-Boolean atom survived the translation")
+    # a key the simplifier fixed everywhere is gone from the CNF: it tells no executions apart
+    sampling = [index[str(n)] for n in names if str(n) in index]
+    return Cnf(clauses, variables, sampling)
+
+
+def _is_bool_atom(name: str) -> bool:
+    return not any(ch in name for ch in " ()")
+
+
+def _without_integers(formulas: list[z3.BoolRef]) -> list[z3.BoolRef]:
+    """The same formulas with every integer variable a bit-vector. Integers here are clocks and
+    ranks, compared with each other and with small constants; an order on n of them never needs
+    values beyond n + 1, so unsigned bit-vectors of that width keep every answer."""
+    variables: dict[int, z3.ArithRef] = {}
+    atoms: dict[int, z3.BoolRef] = {}
+    seen: set[int] = set()
+    stack: list[z3.ExprRef] = list(formulas)
+    while stack:
+        e = stack.pop()
+        key = e.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_arith(e):
+            if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED and e.is_int():
+                variables[key] = e
+                continue
+            if z3.is_int_value(e):
+                continue
+            raise Unsupported(f"arithmetic term {e}")
+        if z3.is_app(e) and e.num_args() and z3.is_arith(e.arg(0)):
+            if e.decl().kind() not in _COMPARISONS or e.num_args() != 2:
+                raise Unsupported(f"arithmetic atom {e}")
+            atoms[key] = e
+        stack.extend(e.children())
+    if not atoms:
+        return formulas
+    largest = max([len(variables) + 1] + [abs(a.arg(i).as_long()) for a in atoms.values() for i in (0, 1)
+                                          if z3.is_int_value(a.arg(i))])  # fmt: skip
+    width = largest.bit_length() + 1
+    vectors = {k: z3.BitVec(f"__int_{v}", width) for k, v in variables.items()}
+
+    def vector(t: z3.ArithRef) -> z3.BitVecRef:
+        if z3.is_int_value(t):
+            if t.as_long() < 0:
+                raise Unsupported(f"negative constant {t}")
+            return z3.BitVecVal(t.as_long(), width)
+        return vectors[t.get_id()]
+
+    pairs = [(a, _COMPARISONS[a.decl().kind()](vector(a.arg(0)), vector(a.arg(1)))) for a in atoms.values()]
+    return [z3.substitute(f, *pairs) for f in formulas]
+
+
+class CountFailed(Exception):
+    """The counter gave no answer (it crashed, or could not take the problem)."""
+
+
+class BackgroundCount:
+    """Counts in a forked child while the caller goes on enumerating: whichever finishes first
+    gives the counts (the counter wins on many executions, enumeration on a big problem with
+    few). The child builds its own problem (`make_cnfs`: side of the condition -> CNF) from the
+    memory it shares with the caller at the fork, prints nothing, and answers on a pipe."""
+
+    def __init__(self, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _child(read_end, write_end, make_cnfs)
+        os.close(write_end)
+        self.pid: int | None = pid
+        self.fd = read_end
+        self.answer = b""
+
+    def poll(self, wait: float | None = 0.0) -> dict[bool, int] | None:
+        """The counts once the child has answered; None while it works (waiting up to `wait`
+        seconds; None: until it answers). CountFailed when it answered nothing."""
+        while select.select([self.fd], [], [], wait)[0]:
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                self._reap()
+                return _parse(self.answer)
+            self.answer += chunk
+        return None
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> None:
+        if self.pid is not None:
+            os.waitpid(self.pid, 0)
+            os.close(self.fd)
+            self.pid = None
+
+
+def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
+    status = 1
+    try:
+        os.close(read_end)
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)  # Ganak reports on stdout
+        os.dup2(quiet, 2)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        answer = " ".join(f"{int(side)}:{_ganak(cnf)}" for side, cnf in make_cnfs().items())
+        os.write(write_end, answer.encode())
+        status = 0
+    finally:  # never back into the caller's code
+        os._exit(status)
+
+
+def _parse(answer: bytes) -> dict[bool, int]:
+    try:
+        return {bool(int(side)): int(n) for side, n in (part.split(":") for part in answer.decode().split())}
+    except ValueError:
+        raise CountFailed(answer.decode(errors="replace")) from None
+
+
+def _ganak(cnf: Cnf) -> int:
+    if not cnf.clauses:
+        return 2 ** len(cnf.sampling)
+    if any(not clause for clause in cnf.clauses):
+        return 0
+    counter = pyganak.Counter()
+    counter.new_vars(cnf.variables)
+    counter.add_clauses(cnf.clauses)
+    counter.set_sampling_set(cnf.sampling)
+    return counter.count()
