@@ -292,6 +292,7 @@ def silent_after(options: Options) -> float | None:
 def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
+    _die_with_parent()
     from litmus import api
 
     specs = [api.load_model(n) for n in model_names]
@@ -457,6 +458,17 @@ class Batch:
             slot.process.kill()
             slot.process.join(timeout=2)
         slot.conn.close()
+
+
+def _die_with_parent() -> None:
+    """A worker whose parent is killed outright (SIGKILL: no chance to stop it) goes too, rather
+    than finish its file for nobody (Linux's PR_SET_PDEATHSIG; elsewhere it ends at its next recv)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _crash_reason(exitcode: int | None) -> str:

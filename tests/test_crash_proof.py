@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,27 @@ def test_graph_files_are_written_whole(tmp_path: Path) -> None:
     names = sorted(p.name for p in tmp_path.iterdir())
     expected = ["SB+poonceonces.sc.dot"] + (["SB+poonceonces.sc.png", "SB+poonceonces.sc.svg"] if have_graphviz() else [])
     assert names == expected  # and no temporary file left beside them
+
+
+def test_workers_go_when_their_parent_is_killed_outright(tmp_path: Path) -> None:
+    slow = sb_ring(tmp_path, 20)  # hours of counting under arm: a worker left alone would hang this test
+    run = _litmus("check", "-j", "2", "-m", "arm", str(slow), str(slow))
+    assert run.stdout is not None
+    children: list[str] = []
+    while len(children) < 2:  # both workers started
+        try:
+            children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+        except OSError:
+            pytest.skip("no /proc here to find the workers in")
+    run.kill()  # SIGKILL: the parent cannot stop its workers itself
+    run.wait()
+    for child in children:
+        while Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+            time.sleep(0.05)  # gone (or a zombie waiting to be reaped) at once: PR_SET_PDEATHSIG
+
+
+def _state(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
