@@ -41,6 +41,8 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 # Executions enumerated one solver call each before a model counter counts the rest: below it
 # enumeration is cheaper than building the counter's problem
 COUNTER_AFTER = 64
+# ... and the CNF translation may take this many times what those executions cost (plus 1 s)
+CNF_BUDGET = 3.0
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -54,6 +56,7 @@ class TestChecker:
         self.test = test
         self.skip_checks = frozenset(skip_checks)  # herd7's -skipchecks: never asserted
         self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
+        self.state_sides: dict[State, bool] = {}  # whether it satisfies the condition (counted by CNF)
         self.spec = spec
         self.program = program
         finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
@@ -202,36 +205,20 @@ class TestChecker:
             break
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         flags: list[str] | None = None
-        race: counting.BackgroundCount | None = None
         while count:
-            if race is None and positive + negative == COUNTER_AFTER and not recheck and counting.available():
-                # Many executions: finish the verdict (every final state, the flags), then let a
-                # model counter race the enumeration for the counts.
-                flags = self._finish_states(states, assumptions, deadline)
-                if flags is None:
+            if positive + negative == COUNTER_AFTER and not recheck and counting.available():
+                # Many executions: hand the rest to the CNF of the test (engine/count.py)
+                counted = self._count_by_cnf(states, assumptions, deadline, start)
+                if counted == "unknown":
                     self.solver.pop()
                     return self._unknown(start, deadline)
-                if witness_model is None:
-                    witness_model = self._state_witness(states)
-                race = counting.BackgroundCount(self._count_problem)
-            if race is not None:
-                try:
-                    counted = race.poll()
-                except counting.CountFailed:
-                    race = None  # enumeration alone, then; never again for this test
-                    counted = None
-                if counted is not None:
-                    positive, negative = counted[True], counted[False]
+                if counted is not None:  # else this problem does not go to CNF: enumerate on
+                    positive, negative, flags, counts_unknown = counted
+                    if witness_model is None:
+                        witness_model = self._state_witness(states, deadline)
                     break
             status = self._check(assumptions, deadline)
             if status == z3.unknown:
-                if race is not None and _past(deadline):
-                    race.cancel()
-                    counts_unknown = f"timeout while counting executions ({positive + negative} enumerated)"
-                    positive, negative = _sides(self, states)
-                    break
-                if race is not None:
-                    race.cancel()
                 self.solver.pop()
                 return self._unknown(start, deadline, enumerated=positive + negative)
             if status == z3.unsat:
@@ -255,8 +242,6 @@ class TestChecker:
             # the next execution differs in some key: its rf, its co, or a choice of the model
             values = eval_bools(model, keys)
             self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
-        if race is not None:
-            race.cancel()  # (when it already answered, only reaped)
         self.solver.pop()
         if flags is None:
             flags = self._flags(assumptions, deadline)
@@ -277,30 +262,103 @@ class TestChecker:
             error=counts_unknown,
         )  # fmt: skip
 
-    def _finish_states(self, states: set[State], assumptions: list[z3.BoolRef],
-                       deadline: float | None) -> list[str] | None:  # fmt: skip
-        """Every final state, one solver call each (added to `states`, beside the executions
-        already enumerated), and the flags raised: the verdict without the counts. None when the
-        solver could not finish."""
-        self.solver.push()
-        for model in self.state_models.values():
-            self.solver.add(z3.Not(self._same_state(model)))
-        while True:
-            status = self._check(assumptions, deadline)
-            if status != z3.sat:
-                break
-            model = self.solver.model()
-            state = self.state_of(model)
-            states.add(state)
-            self.state_models.setdefault(state, model)
-            self.solver.add(z3.Not(self._same_state(model)))
-        self.solver.pop()
-        if status == z3.unknown:
+    def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], deadline: float | None,
+                      started: float):  # type: ignore[no-untyped-def]  # fmt: skip
+        """Past COUNTER_AFTER executions. The test's determined encoding as CNF: a SAT solver
+        lists every final state (one call each, added to `states`), z3 says which flags some
+        execution raises, and then a model counter (Ganak, in a child process) races the SAT
+        solver enumerating executions for the counts. (positive, negative, flags, why the counts
+        are missing or None); "unknown" when the states could not be finished in time; None when
+        the problem does not go to CNF (the caller enumerates on)."""
+        # the CNF may take as long as a few times what the enumeration has cost so far
+        budget = CNF_BUDGET * (time.perf_counter() - started) + 1.0
+        if deadline is not None:
+            budget = min(budget, deadline - time.perf_counter())
+        try:
+            cnf, layout = self.counting_cnf(budget)
+        except counting.Unsupported:
             return None
-        # the flags over every execution: not on this solver, which blocks the enumerated ones
-        unblocked = z3.Solver()
-        unblocked.add(self.base_assertions)
-        return self._flags(assumptions, deadline, unblocked)
+        condition = cnf.named["__condition"]
+        race = counting.BackgroundCount(lambda: {True: cnf.with_unit(condition), False: cnf.with_unit(-condition)})
+        try:
+            state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
+            sides = self.state_sides  # each final state: whether it satisfies the condition
+            read = [(counting.decoder([cnf.named[b] for b in bits]), len(bits), cnf.named[g] if g else None)
+                    for bits, g in layout]  # fmt: skip
+            for model in counting.solutions(cnf, state_vars, deadline):
+                if model is None:
+                    return "unknown"
+                state = self._state_from(model, read)
+                states.add(state)
+                sides[state] = model[condition - 1] > 0
+            # the flags over every execution: not on this solver, which blocks the enumerated ones
+            unblocked = z3.Solver()
+            unblocked.add(self.base_assertions)
+            flags = self._flags(assumptions, deadline, unblocked)
+            if flags is None:
+                return "unknown"
+            inside = outside = 0
+            for model in counting.solutions(cnf, cnf.sampling, deadline):
+                if model is None:  # the verdict stands; the counts are not known
+                    some_in, some_out = any(sides.values()), not all(sides.values())
+                    return int(some_in), int(some_out), flags, "timeout while counting executions"
+                inside, outside = (inside + 1, outside) if model[condition - 1] > 0 else (inside, outside + 1)
+                try:
+                    counted = race.poll()
+                except counting.CountFailed:
+                    counted = None
+                if counted is not None:
+                    return counted[True], counted[False], flags, None
+            return inside, outside, flags, None
+        finally:
+            race.cancel()
+
+    def counting_cnf(self, budget_s: float | None = None):  # type: ignore[no-untyped-def]
+        """The test's determined encoding as CNF (counting.Unsupported when it does not go),
+        with its condition and observed values named: the CNF, and per observed location the
+        names of its value's bits (lowest first) and of its grounded literal (or None)."""
+        try:
+            problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True)
+        except NotDetermined:
+            problem = self  # the clocks stay existential: the counts are the same, found slower
+        named = {"__condition": problem.condition}
+        layout = []
+        for k, ((_, term), loc) in enumerate(zip(problem.observed, problem.observed_locations)):
+            bits = [f"__state{k}_{b}" for b in range(term.size())]
+            named.update({name: z3.Extract(b, b, term) == 1 for b, name in enumerate(bits)})
+            grounded = None
+            if problem.execution.grounding is not None:
+                grounded = f"__grounded{k}"
+                named[grounded] = problem.grounded(loc)
+            layout.append((bits, grounded))
+        formulas = list(problem.solver.assertions()) + list(problem.axioms.values())
+        return counting.to_cnf(formulas, problem.execution.execution_key(), named, budget_s), layout
+
+    def _state_from(self, model: list[int], read) -> State:  # type: ignore[no-untyped-def]
+        """The final state of a CNF solution (`read`: per observed location, its value's
+        decoder and its grounded variable)."""
+        out = []
+        for (text, _), (number_of, width, grounded) in zip(self.observed, read):
+            if grounded is not None and model[grounded - 1] < 0:
+                out.append((text, SYMBOLIC))
+                continue
+            number = number_of(model)
+            if number >= 1 << (width - 1):
+                number -= 1 << width
+            out.append((text, self.show_value(number)))
+        return tuple(out)
+
+    def _is_state(self, state: State) -> z3.BoolRef:
+        """The executions whose final state is `state`."""
+        parts = []
+        for ((_, term), loc), (_, shown) in zip(zip(self.observed, self.observed_locations), state):
+            grounded = self.grounded(loc)
+            if shown == SYMBOLIC:
+                parts.append(z3.Not(grounded))
+                continue
+            number = self.program.addresses[shown] if shown in self.program.addresses else int(shown)
+            parts += [grounded, term == bv(number)]
+        return z3.And(parts)
 
     def _flags(self, assumptions: list[z3.BoolRef], deadline: float | None,
                solver: z3.Solver | None = None) -> list[str] | None:  # fmt: skip
@@ -314,25 +372,21 @@ class TestChecker:
                 raised.append(name)
         return raised
 
-    def _count_problem(self) -> dict[bool, counting.Cnf]:
-        """The executions in and out of the condition, as CNF for the model counter, from the
-        determined encoding (runs in the counter's child process)."""
-        try:
-            problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True)
-        except NotDetermined:
-            problem = self  # the clocks stay existential: the count is the same, found slower
-        base = list(problem.solver.assertions()) + list(problem.axioms.values())
-        keys = problem.execution.execution_key()
-        return {
-            side: counting.to_cnf(base + [problem.condition if side else z3.Not(problem.condition)], keys)
-            for side in (True, False)
-        }  # fmt: skip
-
-    def _state_witness(self, states: set[State]) -> z3.ModelRef | None:
-        """An execution on the side of the condition the test asks about, from the state models."""
+    def _state_witness(self, states: set[State], deadline: float | None) -> z3.ModelRef | None:
+        """An execution on the side of the condition the test asks about: from the models the
+        enumeration kept, else one solver call for the first such state."""
         wants = self.test.condition.quantifier == "exists"
         for state in sorted(states, key=_herd_state_order):
-            model = self.state_models[state]
+            model = self.state_models.get(state)
+            if model is not None and z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
+                return model
+        for state in sorted(states, key=_herd_state_order):
+            if state in self.state_models or self.state_sides.get(state) != wants:
+                continue
+            if self._check(list(self.axioms.values()) + [self._is_state(state)], deadline) != z3.sat:
+                continue
+            model = self.solver.model()
+            self.state_models[state] = model
             if z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
                 return model
         return None
@@ -425,12 +479,6 @@ class TestChecker:
 
 def _past(deadline: float | None) -> bool:
     return deadline is not None and time.perf_counter() >= deadline
-
-
-def _sides(checker: TestChecker, states: set[State]) -> tuple[int, int]:
-    """Whether some final state satisfies the condition, and whether some does not (0 or 1)."""
-    held = [z3.is_true(checker.state_models[s].eval(checker.condition, model_completion=True)) for s in states]
-    return int(any(held)), int(not all(held))
 
 
 def _label(n: int) -> str:

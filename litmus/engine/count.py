@@ -14,18 +14,22 @@ keeps its verdict and states).
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import select
 import signal
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import z3
 
 try:
     import pyganak
+    from pysat import solvers as sat
 except ImportError:  # no wheel for this platform: counts come from enumeration
-    pyganak = None
+    pyganak = sat = None
 
 _COMPARISONS = {
     z3.Z3_OP_LT: z3.ULT, z3.Z3_OP_LE: z3.ULE, z3.Z3_OP_GT: z3.UGT, z3.Z3_OP_GE: z3.UGE,
@@ -36,7 +40,7 @@ _TO_CNF = ("simplify", "bit-blast", "tseitin-cnf")
 
 def available() -> bool:
     """A counter to run, and a child process to run it in."""
-    return pyganak is not None and hasattr(os, "fork")
+    return pyganak is not None and sat is not None and hasattr(os, "fork")
 
 
 @dataclass(frozen=True)
@@ -44,21 +48,36 @@ class Cnf:
     clauses: list[list[int]]
     variables: int
     sampling: list[int]  # the key literals' variables
+    named: dict[str, int]  # the variable of each named literal asked for
+
+    def with_unit(self, literal: int) -> Cnf:
+        return Cnf(self.clauses + [[literal]], self.variables, self.sampling, self.named)
 
 
 class Unsupported(Exception):
     """A term this translation does not take to CNF (the caller enumerates instead)."""
 
 
-def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef]) -> Cnf:
-    """CNF of the conjunction of `formulas`, and the variables of `keys` (each named by a fresh
-    literal equal to it, so the counter projects on exactly these)."""
+def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
+           named: dict[str, z3.BoolRef] | None = None, budget_s: float | None = None) -> Cnf:  # fmt: skip
+    """CNF of the conjunction of `formulas`, the variables of `keys` (each named by a fresh
+    literal equal to it, so the counter projects on exactly these) and of the `named` terms.
+    Unsupported when the translation needs longer than `budget_s` (a problem that big is not
+    worth it: enumerating it is usually cheaper)."""
     goal = z3.Goal()
     names = [z3.Bool(f"__key{i}") for i in range(len(keys))]
+    given = {name: z3.Bool(name) for name in named or {}}
     parts = list(formulas) + [n == k for n, k in zip(names, keys)]
+    parts += [given[name] == term for name, term in (named or {}).items()]
     for f in _without_integers(parts):
         goal.add(f)
-    (cnf,) = z3.Then(*_TO_CNF)(goal)
+    tactic = z3.Then(*_TO_CNF)
+    if budget_s is not None:
+        tactic = z3.TryFor(tactic, max(1, int(budget_s * 1000)))
+    try:
+        (cnf,) = tactic(goal)
+    except z3.Z3Exception as e:
+        raise Unsupported(f"no CNF within {budget_s} s: {e}") from None
     index: dict[str, int] = {}
     clauses: list[list[int]] = []
     variables = 0
@@ -74,7 +93,42 @@ def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef]) -> Cnf:
         raise Unsupported("a non-Boolean atom survived the translation")
     # a key the simplifier fixed everywhere is gone from the CNF: it tells no executions apart
     sampling = [index[str(n)] for n in names if str(n) in index]
-    return Cnf(clauses, variables, sampling)
+    missing = [name for name in given if name not in index]
+    if missing:  # a named literal the simplifier took away: its value cannot be read back
+        raise Unsupported(f"{missing[0]} is not in the CNF")
+    return Cnf(clauses, variables, sampling, {name: index[name] for name in given})
+
+
+def solutions(cnf: Cnf, distinct: Sequence[int], deadline: float | None) -> Iterator[list[int] | None]:
+    """The CNF's assignments that differ on the variables `distinct`, one each, from a SAT
+    solver (CaDiCaL, through PySAT): each as a list of literals, the k-th +k or -k. Yields None,
+    and stops, once the deadline has passed."""
+    pick = operator.itemgetter(*[v - 1 for v in distinct]) if distinct else None
+    with sat.Solver(name="cadical195", bootstrap_with=cnf.clauses) as solver:
+        while True:
+            if deadline is not None and time.perf_counter() >= deadline:
+                yield None
+                return
+            if not solver.solve():
+                return
+            model = solver.get_model()
+            if len(model) < cnf.variables:  # variables in no clause: false
+                model += [-v for v in range(len(model) + 1, cnf.variables + 1)]
+            yield model
+            if pick is None:
+                return
+            chosen = pick(model)
+            solver.add_clause([-chosen] if isinstance(chosen, int) else list(map(operator.neg, chosen)))
+
+
+def decoder(variables: Sequence[int]) -> Callable[[list[int]], int]:
+    """Reads the unsigned number whose bits, lowest first, are `variables` off a solution."""
+    pick = operator.itemgetter(*[v - 1 for v in variables])
+    weights = [1 << b for b in range(len(variables))]
+    positive = (0).__lt__
+    if len(variables) == 1:
+        return lambda model: int(model[variables[0] - 1] > 0)
+    return lambda model: sum(itertools.compress(weights, map(positive, pick(model))))
 
 
 def _is_bool_atom(name: str) -> bool:
