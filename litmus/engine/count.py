@@ -230,11 +230,23 @@ def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf
         os.dup2(quiet, 1)  # Ganak reports on stdout
         os.dup2(quiet, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        _die_with_parent()
         answer = " ".join(f"{int(side)}:{_ganak(cnf)}" for side, cnf in make_cnfs().items())
         os.write(write_end, answer.encode())
         status = 0
     finally:  # never back into the caller's code
         os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """On Linux, a child whose parent is killed (a batch worker past its deadline) is killed too,
+    instead of counting on for no one."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _parse(answer: bytes) -> dict[bool, int]:
