@@ -207,6 +207,12 @@ def _quiet_half_built_z3() -> None:
 _worker_state = {"exhausted": False}
 
 
+def memory_exhausted() -> bool:
+    """Whether memory ran out in this process while it checked: a worker that says so is
+    replaced once it has sent that file's results."""
+    return _worker_state["exhausted"]
+
+
 def _out_of_memory(exc: BaseException, limit_mb: int | None) -> bool:
     """Python's MemoryError, z3 saying so, or any failure once this process's address space
     has come close to its limit: z3 answers an allocation that failed with `unknown`, and
@@ -292,7 +298,7 @@ def silent_after(options: Options) -> float | None:
 def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
-    _die_with_parent()
+    die_with_parent()
     from litmus import api
 
     specs = [api.load_model(n) for n in model_names]
@@ -460,7 +466,7 @@ class Batch:
         slot.conn.close()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """A worker whose parent is killed outright (SIGKILL: no chance to stop it) goes too, rather
     than finish its file for nobody (Linux's PR_SET_PDEATHSIG; elsewhere it ends at its next recv)."""
     try:
@@ -487,4 +493,7 @@ def _unpack(message: tuple) -> tuple[str, int, Any, Any]:
     return message  # type: ignore[return-value]
 
 
-__all__ = ["Batch", "Options", "Outcome", "check_file", "check_one", "silent_after", "unknown_outcome"]
+__all__ = [
+    "Batch", "Options", "Outcome", "check_file", "check_one", "die_with_parent", "limit_memory", "memory_exhausted",
+    "silent_after", "unknown_outcome",
+]

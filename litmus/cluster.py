@@ -13,9 +13,11 @@ order, as soon as it and every file before it are done; `finished` and `done_cou
   model under its own deadline (`--timeout` -> `Unknown`), a bad file as its error, a check
   silent for far longer than the deadline killed and `Unknown`, as with `-j`.
 * A worker lost mid-task (killed, out of memory) costs the task one more run elsewhere; a second
-  loss makes its rows `Unknown` (`worker lost`). For a lost worker that count is the scheduler's
-  `allowed-failures` setting: a local cluster gets 1, a scheduler of your own keeps its own; a
-  lost checking process is the task's failure, retried once.
+  loss makes its rows `Unknown` (`worker lost`), or, for a task of several files, splits it: each
+  file then gets two tries of its own, so one bad file does not take its neighbours with it. For
+  a lost worker that count is the scheduler's `allowed-failures` setting: a local cluster gets
+  1, a scheduler of your own keeps its own; a lost checking process is the task's failure,
+  retried once.
 * Ctrl-C cancels what is queued or running on the cluster; `finished` keeps what came back.
 
 dask is imported only here, and only once a cluster is asked for: the core install has none.
@@ -28,6 +30,7 @@ import dataclasses
 import functools
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import subprocess
@@ -41,9 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from multiprocessing.connection import Connection
 
-from litmus.batch import Options, Outcome, check_one, silent_after, unknown_outcome
+from litmus.batch import (
+    Options, Outcome, check_one, die_with_parent, limit_memory, memory_exhausted, silent_after, unknown_outcome,
+)  # fmt: skip
 from litmus.errors import LitmusError, Span
-from litmus.result import Result
 
 if TYPE_CHECKING:
     from litmus.cat import ast as cat_ast
@@ -57,13 +61,29 @@ LOCAL_SETTINGS: dict[str, Any] = {
     # a worker holds only the task it runs: one queued behind it would count as lost too when a
     # test kills the worker, and could be reported lost without ever having run
     "distributed.scheduler.worker-saturation": 1.0,
+    # no dashboard here: its profiler samples every worker thread 100 times a second, and its
+    # event-loop and system monitors run 50 and 2 times a second in every process
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+LOCAL_CLUSTER: dict[str, Any] = {
+    # no dashboard; the scheduler's HTTP server (health, metrics) on a free port of this machine,
+    # not on 8787, which another cluster may hold
+    "dashboard_address": None, "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+    # our rows say what was lost; dask's own log lines about it would only repeat it
+    "silence_logs": logging.CRITICAL,
 }
 if "forkserver" in multiprocessing.get_all_start_methods():
     # workers forked from one server process that imported dask once: quicker to start than
     # fresh interpreters, quicker to stop, and no fork of this multi-threaded process
     LOCAL_SETTINGS["distributed.worker.multiprocessing-method"] = "forkserver"
-FILES_PER_TASK = 1
-IN_FLIGHT_PER_THREAD = 4  # tasks queued per worker thread: enough to keep it busy, few to cancel
+# A task costs the client, scheduler and worker some milliseconds whatever it does, as much as a
+# small test's check (bench/cluster.py): a task takes a few files, but no fewer than
+# TASKS_PER_THREAD tasks per worker thread, so that the last ones still spread over the workers.
+MAX_FILES_PER_TASK = 8
+TASKS_PER_THREAD = 4
+IN_FLIGHT_PER_THREAD = 4  # tasks sent per worker thread: enough to keep it busy, few to cancel
 MIN_IN_FLIGHT = 32
 MISSING_EXTRA = "--cluster needs the cluster extra: pip install 'litmus[cluster]'"
 
@@ -249,9 +269,12 @@ class _Checker:
 
     def _start(self) -> None:
         here, there = socket.socketpair()
+        # a Dask nanny sets MALLOC_TRIM_THRESHOLD_ low for its workers' memory; z3 under it runs
+        # half again as long (bench/README.md)
+        environment = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from litmus.cluster import serve_checks; serve_checks()", str(there.fileno())],
-            pass_fds=(there.fileno(),), stdin=subprocess.DEVNULL,
+            pass_fds=(there.fileno(),), stdin=subprocess.DEVNULL, env=environment,
         )  # fmt: skip
         there.close()
         self.conn = Connection(here.detach())
@@ -259,7 +282,10 @@ class _Checker:
     def run(self, models: tuple[ShippedModel, ...], options: Options,
             files: tuple[tuple[int, str, str], ...]) -> list[Outcome]:  # fmt: skip
         names = [m.spec_name for m in models]
-        quiet_limit = silent_after(options)
+        # one answer per file, so a file may be silent for its models' limits together (the
+        # answer of a killed one is lost: all its models are Unknown)
+        per_model = silent_after(options)
+        quiet_limit = None if per_model is None else per_model * len(models)
         outcomes: list[Outcome] = []
         todo = list(files)
         while todo:
@@ -269,34 +295,22 @@ class _Checker:
                 raise CheckerLost(f"checking process died (exit status {self.process.wait()})") from None
             while todo:
                 index, path, text = todo.pop(0)
-                outcome, hung = self._receive_file(index, path, text, names, quiet_limit)
+                start = time.monotonic()
+                if not self.conn.poll(quiet_limit):  # stuck in native code, as a local worker can be
+                    reason = f"timeout after {time.monotonic() - start:.2f} s (worker killed)"
+                    outcomes.append(unknown_outcome(index, path, names, reason, text=text))
+                    self.stop()
+                    self._start()  # a fresh process for the files after it
+                    break
+                outcome, spent = self._receive()
                 outcomes.append(outcome)
-                if hung:  # killed: a fresh process for the files after it
+                if spent:  # its memory ran out: not trusted further, as a local worker is not
                     self.stop()
                     self._start()
                     break
         return outcomes
 
-    def _receive_file(self, index: int, path: str, text: str, names: list[str],
-                      quiet_limit: float | None) -> tuple[Outcome, bool]:  # fmt: skip
-        """One file's outcome, and whether the process hung on it (silent past `quiet_limit`:
-        stuck in native code, where its own timer cannot reach, as a local worker would be)."""
-        done: list[Result] = []
-        while True:
-            start = time.monotonic()
-            if not self.conn.poll(quiet_limit):
-                reason = f"timeout after {time.monotonic() - start:.2f} s (worker killed)"
-                return unknown_outcome(index, path, names, reason, done, text), True
-            answer = self._receive()
-            if answer[0] == "result":
-                done.append(answer[1])
-                continue
-            _, error, message = answer
-            if error is None:
-                return Outcome(index, path, done), False
-            return Outcome(index, path, error=error, message=message), False
-
-    def _receive(self) -> tuple[Any, ...]:
+    def _receive(self) -> tuple[Outcome, bool]:
         try:
             return self.conn.recv()  # type: ignore[no-any-return]
         except (EOFError, OSError):
@@ -311,11 +325,12 @@ class _Checker:
 
 
 def serve_checks() -> None:
-    """The checking process: requests (models, options, files) in; for each file, ("result",
-    result) as each model ends, then ("done", error, message)."""
+    """The checking process: requests (models, options, files) in; for each file, its Outcome
+    and whether memory ran out (then this process ends: the worker starts another)."""
     # Ctrl-C at a local cluster's terminal ends this process at once and quietly (its client
     # cancels the task); it may be deep in z3, where no Python handler would run
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    die_with_parent()  # a worker killed outright takes this process with it
     conn = Connection(int(sys.argv[1]))
     try:
         while True:
@@ -326,12 +341,14 @@ def serve_checks() -> None:
             try:
                 specs = _worker_specs(models)
             except LitmusError as err:  # loaded fine on the client: only a litmus version mismatch gets here
-                for _ in files:
-                    conn.send(("done", err.render(), err.message))
+                for index, path, _ in files:
+                    conn.send((Outcome(index, path, error=err.render(), message=err.message), False))
                 continue
+            limit_memory(options.memory_limit_mb)
             for index, path, text in files:
-                outcome = check_one(index, path, specs, options, emit=lambda r: conn.send(("result", r)), text=text)
-                conn.send(("done", outcome.error, outcome.message))
+                conn.send((check_one(index, path, specs, options, text=text), memory_exhausted()))
+                if memory_exhausted():
+                    return
     except (BrokenPipeError, ConnectionResetError):  # the worker went away mid-file
         return
 
@@ -359,9 +376,7 @@ def connect(address: str) -> tuple[Any, Any]:
         if workers is not None:
             with dask.config.set(LOCAL_SETTINGS):
                 cluster = distributed.LocalCluster(
-                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                    # our rows say what was lost; dask's own log lines about it would only repeat it
-                    silence_logs=logging.CRITICAL,
+                    n_workers=workers, threads_per_worker=1, processes=True, **LOCAL_CLUSTER,
                 )  # fmt: skip
             client = distributed.Client(cluster, set_as_default=False)
             client.register_plugin(_ignore_ctrl_c())
@@ -420,7 +435,7 @@ class ClusterBatch:
     """Runs files under models on a Dask cluster; iterate to get Outcomes in input order."""
 
     def __init__(self, files: Sequence[str], model_names: Sequence[str], options: Options, address: str,
-                 files_per_task: int = FILES_PER_TASK) -> None:  # fmt: skip
+                 files_per_task: int | None = None) -> None:  # fmt: skip
         from litmus import api
 
         self.files = list(files)
@@ -433,6 +448,7 @@ class ClusterBatch:
         self.spec_names = [spec.name for spec in self.specs]
         self.models = tuple(ship_model(n, spec) for n, spec in zip(model_names, self.specs))
         self.running: dict[Any, tuple[tuple[int, str, str], ...]] = {}  # future -> its files
+        self.split: list[tuple[tuple[int, str, str], ...]] = []  # a lost task's files, one task each
         self.client, self.cluster = connect(address)
         self._threads = (0, 0.0)  # (worker threads, when counted)
 
@@ -487,6 +503,9 @@ class ClusterBatch:
     def _tasks(self) -> Iterator[tuple[tuple[int, str, str], ...]]:
         """The files with their text, a few per task, read as they are submitted; a file that
         cannot be read is checked here, which reports it as the local run would."""
+        if self.files_per_task is None:
+            tasks = TASKS_PER_THREAD * max(1, self._thread_count())
+            self.files_per_task = max(1, min(MAX_FILES_PER_TASK, len(self.files) // tasks))
         chunk: list[tuple[int, str, str]] = []
         for index, path in enumerate(self.files):
             try:
@@ -506,7 +525,7 @@ class ClusterBatch:
         few enough that a long run's files are not all held in memory at once."""
         window = max(MIN_IN_FLIGHT, IN_FLIGHT_PER_THREAD * self._thread_count())
         while len(self.running) < window:
-            files = next(tasks, None)
+            files = self.split.pop(0) if self.split else next(tasks, None)
             if files is None:
                 return
             # retries: a task whose checking process died runs once more (a worker lost is
@@ -530,6 +549,9 @@ class ClusterBatch:
         try:
             return list(future.result())
         except (KilledWorker, CheckerLost):
+            if len(files) > 1:  # lost twice: which file was to blame? each gets two tries of its own
+                self.split.extend((one,) for one in files)
+                return []
             reason = "worker lost"
         except Exception as err:  # noqa: BLE001 - the task itself failed on the worker: say so per file
             what = f"{type(err).__name__}: {err}"

@@ -140,9 +140,7 @@ def scheduler() -> str:
     import distributed
 
     with dask.config.set(cluster.LOCAL_SETTINGS):
-        local = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
-        )
+        local = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, **cluster.LOCAL_CLUSTER)
     yield local.scheduler_address
     local.close()
 
@@ -158,6 +156,16 @@ def test_an_unreachable_scheduler_fails_before_any_work(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_worker_of_another_version_is_refused_before_any_work(
+    scheduler: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cluster, "litmus_version", lambda: "0.0.0")  # what each worker answers
+    code, out, err = run(["check", "--cluster", scheduler, OWN[0]], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("litmus: error: worker tcp://") and "runs litmus 0.0.0, this is litmus" in err
+    assert err.count("\n") == 1
+
+
 def test_first_200_paulmck_tests_as_with_jobs(capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("distributed")
     files = [str(p) for p in sorted(corpus("paulmck-dev").rglob("*.litmus"))[:200]]
@@ -171,21 +179,15 @@ def test_json_rows_in_input_order(scheduler: str, capsys: pytest.CaptureFixture[
     local = run(["check", "-m", "sc,tso", "-f", "json", "-j", "2", *OWN], capsys)
     remote = run(["check", "-m", "sc,tso", "-f", "json", "--cluster", scheduler, *OWN], capsys)
     assert remote[0] == local[0] == 0
-    strip = ("time_s", "cycle", "forbidden_by")  # the explaining execution may differ between runs
+    strip = ("time_s", "max_rss_mb", "cycle", "forbidden_by")  # the explaining execution may differ between runs
     assert [{k: v for k, v in r.items() if k not in strip} for r in rows(remote[1])] == [
         {k: v for k, v in r.items() if k not in strip} for r in rows(local[1])
     ]
 
 
-def test_lost_workers(tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch,
-                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    """A task whose worker is killed once runs again and gives its verdict; one that kills its
-    worker every time is Unknown (worker lost) after the second loss; every row is there, in
-    order, and the run's status is that of a run where every test ran."""
-    sb = Path(OWN[0]).read_text()
-    victim, doomed = tmp_path / "victim.litmus", tmp_path / "doomed.litmus"
-    victim.write_text(sb)
-    doomed.write_text(sb)
+def _killing_task():  # type: ignore[no-untyped-def]
+    """check_files, but a task with `victim` kills its worker the first time, one with `doomed`
+    every time (a nested function: sent to the workers by value, this module need not be there)."""
 
     def killing(models, options, files):  # type: ignore[no-untyped-def]
         import os
@@ -201,8 +203,24 @@ def test_lost_workers(tmp_path: Path, scheduler: str, monkeypatch: pytest.Monkey
                 os.kill(os.getpid(), signal.SIGKILL)  # the Dask worker itself: the task runs on its thread
         return check_files(models, options, files)
 
-    monkeypatch.setattr(cluster, "check_files", killing)  # sent to the workers by value
-    files = [OWN[1], str(victim), OWN[2], str(doomed), OWN[3]]
+    return killing
+
+
+def _victim_and_doomed(folder: Path) -> tuple[str, str]:
+    sb = Path(OWN[0]).read_text()
+    for name in ("victim", "doomed"):
+        (folder / f"{name}.litmus").write_text(sb)
+    return str(folder / "victim.litmus"), str(folder / "doomed.litmus")
+
+
+def test_lost_workers(tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch,
+                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """A task whose worker is killed once runs again and gives its verdict; one that kills its
+    worker every time is Unknown (worker lost) after the second loss; every row is there, in
+    order, and the run's status is that of a run where every test ran."""
+    victim, doomed = _victim_and_doomed(tmp_path)
+    monkeypatch.setattr(cluster, "check_files", _killing_task())
+    files = [OWN[1], victim, OWN[2], doomed, OWN[3]]
     code, out, err = run(["check", "-m", "sc", "-f", "json", "--cluster", scheduler, *files], capsys)
     found = rows(out)
     assert code == 0
@@ -210,6 +228,18 @@ def test_lost_workers(tmp_path: Path, scheduler: str, monkeypatch: pytest.Monkey
     assert (tmp_path / "victim.litmus.killed").exists()  # killed once, then checked
     assert [r["observation"] == "Unknown" for r in found] == [False, False, False, True, False]
     assert found[3]["error"] == "worker lost" and found[3]["test"] == "SB+fencembonceonce+poonceonce"
+
+
+def test_a_lost_task_of_several_files_is_split(tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lost twice, a task of three files becomes three tasks: the two good files are checked,
+    the bad one is lost twice more and is Unknown (worker lost)."""
+    _, doomed = _victim_and_doomed(tmp_path)
+    monkeypatch.setattr(cluster, "check_files", _killing_task())
+    files = [OWN[1], doomed, OWN[2]]
+    outcomes = list(ClusterBatch(files, ["sc"], Options(count=False), scheduler, files_per_task=3))
+    assert [o.path for o in outcomes] == files
+    assert [o.results[0].observation == "Unknown" for o in outcomes] == [False, True, False]
+    assert outcomes[1].results[0].error == "worker lost"
 
 
 def test_timeout_gives_unknown_and_goes_on(tmp_path: Path, scheduler: str, capsys: pytest.CaptureFixture[str]) -> None:

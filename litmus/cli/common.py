@@ -87,7 +87,7 @@ def add_batch_options(p: argparse.ArgumentParser) -> None:
         "--memory-limit", type=whole_number, default=None, metavar="MB",
         help="address space of each worker process; a test that needs more is Unknown (memory) and the run "
         "goes on (default: the machine's memory shared between the workers, at most 4096; a run of one job "
-        "is in this process and unbounded unless this is given)",
+        "is in this process and unbounded unless this is given, as are the workers of --cluster tcp://...)",
     )  # fmt: skip
 
 
@@ -124,6 +124,12 @@ def _memory_limit(args: argparse.Namespace, files: int, default_jobs: Any, defau
     job is in this process, where a limit would bound the whole command)."""
     if getattr(args, "memory_limit", None) is not None:
         return int(args.memory_limit)
+    if getattr(args, "cluster", None) is not None:
+        # a local cluster's workers share this machine; a scheduler's machines are not ours to size
+        from litmus.cluster import parse_address
+
+        workers = parse_address(args.cluster)
+        return default_share(workers) if workers is not None else None
     jobs = min(getattr(args, "jobs", None) or default_jobs(), files)
     return default_share(jobs) if jobs > 1 else None
 
