@@ -189,13 +189,16 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options, text: 
 def _quiet_half_built_z3() -> None:
     """The timer can cut a z3 object's constructor before it has its context; the finalizer of
     that half-built object then fails, harmlessly, and Python would print its traceback on
-    stderr. Such failures (z3's own finalizers only) are dropped."""
+    stderr. Such failures (z3's own finalizers only) are dropped. The timer can also fire inside
+    some finalizer, which swallows the timeout (printing it): it fires again at once instead."""
     previous = sys.unraisablehook
     if getattr(previous, "drops_z3_finalizers", False):
         return
 
     def hook(unraisable: Any) -> None:
-        if not str(getattr(unraisable.object, "__module__", "")).startswith("z3"):
+        if unraisable.exc_type is _Timeout:
+            signal.setitimer(signal.ITIMER_REAL, 0.01)  # raised where it can stop the check
+        elif not str(getattr(unraisable.object, "__module__", "")).startswith("z3"):
             previous(unraisable)
 
     hook.drops_z3_finalizers = True  # type: ignore[attr-defined]

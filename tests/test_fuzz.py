@@ -525,3 +525,29 @@ def test_found_a_timer_cut_z3_object_prints_no_traceback(capsys: pytest.CaptureF
     half_built = z3.BoolRef.__new__(z3.BoolRef)  # what the constructor leaves when it is cut
     del half_built
     assert capsys.readouterr().err == ""
+
+
+def test_found_a_timeout_that_lands_in_a_finalizer_still_stops_the_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 10,000-line test under --timeout now and then printed `Exception ignored in ...
+    Traceback ... _Timeout`: the timer fired inside some object's finalizer, which swallowed
+    the timeout. The timeout now fires again at once, where it stops the check."""
+    import signal
+    import time
+
+    from litmus import batch
+
+    class SlowToFinalize:
+        def __del__(self) -> None:
+            time.sleep(0.2)
+
+    batch._quiet_half_built_z3()
+    signal.signal(signal.SIGALRM, batch._on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    with pytest.raises(batch._Timeout):
+        try:
+            doomed = SlowToFinalize()
+            del doomed  # the timer fires in __del__
+            time.sleep(5)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    assert capsys.readouterr().err == ""
