@@ -43,6 +43,8 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 COUNTER_AFTER = 64
 # ... and the CNF translation may take this many times what those executions cost (plus 1 s)
 CNF_BUDGET = 3.0
+# Enumerating and waiting for the model counter take turns of this many seconds
+TURN_S = 0.05
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -266,8 +268,8 @@ class TestChecker:
                       started: float):  # type: ignore[no-untyped-def]  # fmt: skip
         """Past COUNTER_AFTER executions. The test's determined encoding as CNF: a SAT solver
         lists every final state (one call each, added to `states`), z3 says which flags some
-        execution raises, and then a model counter (Ganak, in a child process) races the SAT
-        solver enumerating executions for the counts. (positive, negative, flags, why the counts
+        execution raises, and then a model counter (Ganak, in a child process, on the sides of
+        the condition some state is on) races the SAT solver enumerating executions. (positive, negative, flags, why the counts
         are missing or None); "unknown" when the states could not be finished in time; None when
         the problem does not go to CNF (the caller enumerates on)."""
         # the CNF may take as long as a few times what the enumeration has cost so far
@@ -279,7 +281,7 @@ class TestChecker:
         except counting.Unsupported:
             return None
         condition = cnf.named["__condition"]
-        race = counting.BackgroundCount(lambda: {True: cnf.with_unit(condition), False: cnf.with_unit(-condition)})
+        race = None
         try:
             state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
             sides = self.state_sides  # each final state: whether it satisfies the condition
@@ -297,21 +299,37 @@ class TestChecker:
             flags = self._flags(assumptions, deadline, unblocked)
             if flags is None:
                 return "unknown"
+            # the counter counts only the sides of the condition some final state is on
+            sides_present = {side for side in sides.values()}
+            race = counting.BackgroundCount(
+                lambda: {side: cnf.with_unit(condition if side else -condition) for side in sides_present}
+            )
             inside = outside = 0
+            # Enumerating takes turns with waiting for the counter (equal slices), so that on a
+            # busy machine neither starves the other: whichever is the right tool wins in at
+            # most about twice its own time.
+            slice_start = time.perf_counter()
             for model in counting.solutions(cnf, cnf.sampling, deadline):
                 if model is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
                     return int(some_in), int(some_out), flags, "timeout while counting executions"
                 inside, outside = (inside + 1, outside) if model[condition - 1] > 0 else (inside, outside + 1)
+                if race is None:  # the counter failed: the enumeration alone
+                    continue
+                spent = time.perf_counter() - slice_start
                 try:
-                    counted = race.poll()
+                    counted = race.poll(wait=spent if spent >= TURN_S else 0.0)
                 except counting.CountFailed:
-                    counted = None
+                    race = None
+                    continue
                 if counted is not None:
-                    return counted[True], counted[False], flags, None
+                    return counted.get(True, 0), counted.get(False, 0), flags, None
+                if spent >= TURN_S:
+                    slice_start = time.perf_counter()
             return inside, outside, flags, None
         finally:
-            race.cancel()
+            if race is not None:
+                race.cancel()
 
     def counting_cnf(self, budget_s: float | None = None):  # type: ignore[no-untyped-def]
         """The test's determined encoding as CNF (counting.Unsupported when it does not go),
