@@ -177,13 +177,26 @@ def _limited(run: Any, path: str, specs: Sequence[Any], options: Options, text: 
             signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, limit * len(specs) + 0.25)  # z3 stops first
         return list(run())
-    except _Timeout:
+    except Exception as exc:
+        if not _cut_by_timer(exc):
+            raise
         elapsed = time.perf_counter() - start
         test = _test_name(path, text)
         return [_unknown(path, test, spec.name, f"timeout after {elapsed:.2f} s", elapsed) for spec in specs]
     finally:
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _cut_by_timer(exc: BaseException) -> bool:
+    """The timer's _Timeout, also as ctypes reports it when it lands while z3's wrapper converts
+    an argument (`ctypes.ArgumentError: argument 2: _Timeout`)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, _Timeout) or type(seen).__name__ == "ArgumentError" and "_Timeout" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _quiet_half_built_z3() -> None:

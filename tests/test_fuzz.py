@@ -551,3 +551,21 @@ def test_found_a_timeout_that_lands_in_a_finalizer_still_stops_the_check(capsys:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     assert capsys.readouterr().err == ""
+
+
+def test_found_a_timeout_inside_a_ctypes_call_is_a_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The timer landing while z3's ctypes wrapper converted an argument came out as
+    `internal error: ctypes.ArgumentError: argument 2: _Timeout` instead of Unknown (timeout)."""
+    import ctypes
+
+    from litmus import batch
+
+    class CutWhileConverted:
+        @classmethod
+        def from_param(cls, value: object) -> object:
+            raise batch._Timeout()  # what the timer's signal handler raises at that moment
+
+    native = ctypes.CFUNCTYPE(None, ctypes.c_int, CutWhileConverted)(lambda a, b: None)
+    monkeypatch.setattr(api, "run_file", lambda *args, **kwargs: native(1, 2))
+    run = run_cli("check", "-j", "1", "--timeout", "5", SB)
+    assert run.code == 0 and run.out.startswith("Unknown SB+poonceonces timeout after"), (run.out, run.err)
