@@ -51,12 +51,15 @@ def main() -> None:
                 test(**kwargs)
             except Exception as exc:  # noqa: BLE001 - a failure found: count it, show it, go on
                 failures.append((name, "".join(traceback.format_exception_only(type(exc), exc))[-2000:]))
+        print(f"{name}: {sum(fuzz.FED.values())} inputs so far, {len(failures)} failures", flush=True)
     hypothesis_s = time.perf_counter() - start
 
     keep = Path(args.keep)
     rng = random.Random(17)
     start = time.perf_counter()
-    for original in fuzz.CORPUS_FILES:
+    for done, original in enumerate(fuzz.CORPUS_FILES):
+        if done % 200 == 0:
+            print(f"corpus: {done}/{len(fuzz.CORPUS_FILES)} files, {len(failures)} failures", flush=True)
         data = original.read_bytes()
         for _ in range(args.per_file):
             mutated = fuzz.mutate(data, rng, rng.randint(1, 2))

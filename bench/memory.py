@@ -57,9 +57,10 @@ def main() -> None:
     sets.append((f"pageblock series, N={args.n} ({len(pageblock)} tests)", pageblock))
     if args.paulmck:
         sets.append(("paulmck-dev (1,000 tests)", [str(corpus_dir("paulmck-dev"))]))
-    table = []
+    table, unknown = [], []
     for label, paths in sets:
         rows, wall = run(paths, args.models, args.memory_limit, args.timeout)
+        unknown += [f"{r['test']} {r['model']}: Unknown ({r['error']})" for r in rows if r["observation"] == "Unknown"]
         for model in args.models.split(","):
             mine = [r for r in rows if r["model"] == model]
             rss = [r["max_rss_mb"] for r in mine if r["max_rss_mb"] is not None]
@@ -71,6 +72,7 @@ def main() -> None:
     print(tabulate(table, headers=["set", "model", "rows", "max MB", "median MB", "over 1 GB", "Unknown (memory)",
                                    "Unknown (timeout)", "wall s (set)"], tablefmt=args.tablefmt))  # fmt: skip
     print(f"\n--memory-limit {args.memory_limit} MB per worker, -j 2, --timeout {args.timeout:g} s, -f json --no-counts")
+    print("\n".join(unknown))
 
 
 if __name__ == "__main__":
