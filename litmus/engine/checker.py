@@ -41,6 +41,9 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 # Executions enumerated one solver call each before a model counter counts the rest: below it
 # enumeration is cheaper than building the counter's problem
 COUNTER_AFTER = 64
+# ... and once the enumeration has cost this many times the problem's build: the CNF costs about
+# that much to make, so a test that enumerates faster never pays for it (ski rental)
+CNF_AFTER_BUILDS = 10.0
 # ... and the CNF translation may take this many times what those executions cost (plus 1 s)
 CNF_BUDGET = 3.0
 # Enumerating and waiting for the model counter take turns of this many seconds
@@ -56,6 +59,7 @@ class TestChecker:
     def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program,
                  skip_checks: frozenset[str] = frozenset(), determined: bool = False) -> None:  # fmt: skip
         self.test = test
+        started = time.perf_counter()
         self.skip_checks = frozenset(skip_checks)  # herd7's -skipchecks: never asserted
         self.state_models: dict[State, z3.ModelRef] = {}  # one execution per final state
         self.state_sides: dict[State, bool] = {}  # whether it satisfies the condition (counted by CNF)
@@ -87,6 +91,7 @@ class TestChecker:
         self.condition = self.prop(test.condition.prop)
         self.observed = self._observed_locations()
         self.base_assertions = self.solver.assertions()  # before any execution is blocked
+        self.build_s = time.perf_counter() - started
 
     # -- the final state
     def location_term(self, loc: ast.Location) -> z3.BitVecRef:
@@ -206,9 +211,12 @@ class TestChecker:
             witness_model = found.get(wants)
             break
         counts_unknown = None  # why the counts are missing (a timeout while counting)
+        tried_cnf = False
         flags: list[str] | None = None
         while count:
-            if positive + negative == COUNTER_AFTER and not recheck and counting.available():
+            if (not tried_cnf and positive + negative >= COUNTER_AFTER and not recheck and counting.available()
+                    and time.perf_counter() - start >= CNF_AFTER_BUILDS * self.build_s):  # fmt: skip
+                tried_cnf = True
                 # Many executions: hand the rest to the CNF of the test (engine/count.py)
                 counted = self._count_by_cnf(states, assumptions, deadline, start)
                 if counted == "unknown":
