@@ -96,6 +96,7 @@ def counted_by_enumeration(path: Path, monkeypatch):  # type: ignore[no-untyped-
     monkeypatch.setattr(counting, "BackgroundCount", Silent)
     monkeypatch.setattr(checker_module, "COUNTER_AFTER", 1)
     monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
     result = checker_for(path).run(deadline=None)
     monkeypatch.undo()
     return result
@@ -190,6 +191,7 @@ def test_a_timeout_while_counting_keeps_the_verdict_and_states(tmp_path: Path, m
     monkeypatch.setattr(counting, "BackgroundCount", Silent)
     monkeypatch.setattr(counting, "solutions", solutions)
     monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
     result = checker_for(path).run(deadline=time.perf_counter() + 3600)
     assert len(calls) == 2 and result.observation == "Never" and not result.counted
     assert len(result.states) == 3 and "counting" in (result.error or "")
