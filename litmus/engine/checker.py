@@ -47,6 +47,7 @@ CNF_AFTER_BUILDS = 10.0
 # ... and the CNF may take this many times what those executions cost to make, else it is given
 # up and the enumeration goes on (a lock-heavy LKMM test's CNF runs to millions of clauses)
 CNF_BUDGET = 1.0
+MIN_BUDGET_S = 1.0
 # Enumerating and waiting for the model counter take turns of this many seconds
 TURN_S = 0.05
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
@@ -212,17 +213,21 @@ class TestChecker:
             witness_model = found.get(wants)
             break
         counts_unknown = None  # why the counts are missing (a timeout while counting)
-        tried_cnf = False
+        # when the enumeration may go to the CNF (seconds into the run; None: not any more)
+        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
         flags: list[str] | None = None
         while count:
-            if (not tried_cnf and positive + negative >= COUNTER_AFTER and not recheck and counting.available()
-                    and time.perf_counter() - start >= CNF_AFTER_BUILDS * self.build_s):  # fmt: skip
-                tried_cnf = True
+            if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
+                    and time.perf_counter() - start >= cnf_after):  # fmt: skip
+                cnf_after = None
                 # Many executions: hand the rest to the CNF of the test (engine/count.py)
                 counted = self._count_by_cnf(states, assumptions, deadline, start)
                 if counted == "unknown":
                     self.solver.pop()
                     return self._unknown(start, deadline)
+                if counted == "later":  # again once the enumeration has cost twice as much
+                    cnf_after = 2 * (time.perf_counter() - start)
+                    counted = None
                 if counted is not None:  # else this problem does not go to CNF: enumerate on
                     positive, negative, flags, counts_unknown = counted
                     if witness_model is None:
@@ -279,14 +284,17 @@ class TestChecker:
         lists every final state (one call each, added to `states`), z3 says which flags some
         execution raises, and then a model counter (Ganak, in a child process, on the sides of
         the condition some state is on) races the SAT solver enumerating executions. (positive, negative, flags, why the counts
-        are missing or None); "unknown" when the states could not be finished in time; None when
-        the problem does not go to CNF (the caller enumerates on)."""
+        are missing or None); "unknown" when the states could not be finished in time; "later"
+        when the CNF took longer than the enumeration so far (it may pay later); None when the
+        problem does not go to CNF (the caller enumerates on)."""
         # the CNF may take as long as the enumeration has cost so far (ski rental again)
-        budget = CNF_BUDGET * (time.perf_counter() - started)
+        budget = max(MIN_BUDGET_S, CNF_BUDGET * (time.perf_counter() - started))
         if deadline is not None:
             budget = min(budget, deadline - time.perf_counter())
         try:
             cnf, layout = self.counting_cnf(budget)
+        except counting.OverBudget:
+            return "later"
         except counting.Unsupported:
             return None
         condition = cnf.named["__condition"]
@@ -345,6 +353,7 @@ class TestChecker:
         with its condition and observed values named: the CNF, and per observed location the
         names of its value's bits (lowest first) and of its grounded literal (or None)."""
         started = time.perf_counter()
+        counting.check_size(self.base_assertions)  # the determined problem is about as big
         try:
             problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True)
         except NotDetermined:
@@ -352,7 +361,7 @@ class TestChecker:
         if budget_s is not None:
             budget_s -= time.perf_counter() - started
             if budget_s <= 0:
-                raise counting.Unsupported("the determined encoding alone took the budget")
+                raise counting.OverBudget("the determined encoding alone took the budget")
         named = {"__condition": problem.condition}
         layout = []
         for k, ((_, term), loc) in enumerate(zip(problem.observed, problem.observed_locations)):

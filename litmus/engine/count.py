@@ -63,6 +63,10 @@ class Unsupported(Exception):
     """A term this translation does not take to CNF (the caller enumerates instead)."""
 
 
+class OverBudget(Unsupported):
+    """The translation needed longer than its budget (a larger one may do)."""
+
+
 def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
            named: dict[str, z3.BoolRef] | None = None, budget_s: float | None = None) -> Cnf:  # fmt: skip
     """CNF of the conjunction of `formulas`, the variables of `keys` (each named by a fresh
@@ -77,20 +81,18 @@ def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
     parts += [given[name] == term for name, term in (named or {}).items()]
     for f in _without_integers(parts):
         goal.add(f)
-    size = z3.Probe("num-exprs")(goal)
-    if size > MAX_EXPRS:  # its CNF would run to millions of clauses, and z3 would not stop in time
-        raise Unsupported(f"{size:.0f} terms")
+    check_size(list(goal))
     tactic = z3.Then(*_TO_CNF)
     if budget_s is not None:
         tactic = z3.TryFor(tactic, max(1, int(budget_s * 1000)))
     try:
         (cnf,) = tactic(goal)
     except z3.Z3Exception as e:
-        raise Unsupported(f"no CNF within {budget_s} s: {e}") from None
+        raise OverBudget(f"no CNF within {budget_s} s: {e}") from None
     # z3 heeds its timeout only now and then: past the budget, or too big to read back in
     # Python (millions of clauses), the CNF is not worth it
     if budget_s is not None and time.perf_counter() - started > budget_s:
-        raise Unsupported(f"no CNF within {budget_s} s")
+        raise OverBudget(f"no CNF within {budget_s} s")
     if len(cnf) > MAX_CLAUSES:
         raise Unsupported(f"{len(cnf)} clauses")
     index: dict[str, int] = {}
@@ -112,6 +114,16 @@ def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
     if missing:  # a named literal the simplifier took away: its value cannot be read back
         raise Unsupported(f"{missing[0]} is not in the CNF")
     return Cnf(clauses, variables, sampling, {name: index[name] for name in given})
+
+
+def check_size(formulas: Sequence[z3.BoolRef]) -> None:
+    """Unsupported when the formulas are too big for their CNF to pay: it would run to millions
+    of clauses, and z3 would not stop translating in time."""
+    goal = z3.Goal()
+    goal.add(*formulas)
+    size = z3.Probe("num-exprs")(goal)
+    if size > MAX_EXPRS:
+        raise Unsupported(f"{size:.0f} terms")
 
 
 def solutions(cnf: Cnf, distinct: Sequence[int], deadline: float | None) -> Iterator[list[int] | None]:
