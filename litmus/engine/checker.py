@@ -224,7 +224,7 @@ class TestChecker:
                 counted = self._count_by_cnf(states, assumptions, deadline, start)
                 if counted == "unknown":
                     self.solver.pop()
-                    return self._unknown(start, deadline)
+                    return self._unknown(start, deadline, enumerated=positive + negative)
                 if counted == "later":  # again once the enumeration has cost twice as much
                     cnf_after = 2 * (time.perf_counter() - start)
                     counted = None
