@@ -470,16 +470,22 @@ class Batch:
 
     @staticmethod
     def _stop(slot: _Slot, graceful: bool = False) -> None:
-        if graceful and slot.process.is_alive():
-            try:
-                slot.conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-            slot.process.join(timeout=0.5)
-        if slot.process.is_alive():
-            slot.process.kill()
-            slot.process.join(timeout=2)
-        slot.conn.close()
+        stop_process(slot.process, slot.conn, graceful)
+
+
+def stop_process(process: Any, conn: Connection, graceful: bool = False, grace_s: float = 0.5) -> None:
+    """Stop a worker process: asked to (a None on its connection) and given `grace_s` when
+    `graceful`, else (or then) killed; its connection closed."""
+    if graceful and process.is_alive():
+        try:
+            conn.send(None)
+        except OSError:  # BrokenPipeError among them
+            pass
+        process.join(timeout=grace_s)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout=2)
+    conn.close()
 
 
 def die_with_parent() -> None:

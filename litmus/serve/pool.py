@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
 
+from litmus.batch import stop_process
 from litmus.result import Result
 from litmus.serve.request import CheckRequest, RequestError
 from litmus.serve.worker import first_line_name, serve_requests, unknown
@@ -78,16 +79,7 @@ class WorkerPool:
         return worker
 
     def _stop(self, worker: _Worker, graceful: bool = False) -> None:
-        if graceful and worker.process.is_alive():
-            try:
-                worker.conn.send(None)
-            except OSError:
-                pass
-            worker.process.join(timeout=1.0)
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join(timeout=2.0)
-        worker.conn.close()
+        stop_process(worker.process, worker.conn, graceful, grace_s=1.0)
         with self._lock:
             if worker in self._live:
                 self._live.remove(worker)
