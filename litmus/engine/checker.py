@@ -283,10 +283,12 @@ class TestChecker:
         """Past COUNTER_AFTER executions. The test's determined encoding as CNF: a SAT solver
         lists every final state (one call each, added to `states`), z3 says which flags some
         execution raises, and then a model counter (Ganak, in a child process, on the sides of
-        the condition some state is on) races the SAT solver enumerating executions. (positive, negative, flags, why the counts
-        are missing or None); "unknown" when the states could not be finished in time; "later"
-        when the CNF took longer than the enumeration so far (it may pay later); None when the
-        problem does not go to CNF (the caller enumerates on)."""
+        the condition some state is on) races the SAT solver enumerating executions.
+
+        (positive, negative, flags, why the counts are missing or None); "unknown" when the
+        states could not be finished in time; "later" when the CNF took longer than the
+        enumeration so far (it may pay later); None when the problem does not go to CNF (the
+        caller enumerates on)."""
         # the CNF may take as long as the enumeration has cost so far (ski rental again)
         budget = max(MIN_BUDGET_S, CNF_BUDGET * (time.perf_counter() - started))
         if deadline is not None:
