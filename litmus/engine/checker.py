@@ -319,7 +319,7 @@ class TestChecker:
             if flags is None:
                 return "unknown"
             # the counter counts only the sides of the condition some final state is on
-            sides_present = {side for side in sides.values()}
+            sides_present = set(sides.values())
             race = counting.BackgroundCount(
                 lambda: {side: cnf.with_unit(condition if side else -condition) for side in sides_present}
             )
