@@ -194,6 +194,7 @@ class CheckOutcome:
     relation: Relation | EventSet | None = None
     negated: bool = False
     span: Span | None = None
+    lazy: bool = False  # not encoded: checked on each proposed execution (engine/lazy.py)
 
 
 class CatError(LitmusError):
@@ -557,7 +558,7 @@ class Interpreter:
         return EMPTY
 
     def _eval_Universe(self, expr: ast.Universe, env: Env) -> Any:
-        return EventSet({e: True for e in self.alg.universe})
+        return EventSet({e: True for e in self.alg.universe}, exact=True)
 
     def _eval_StringLit(self, expr: ast.StringLit, env: Env) -> Any:
         return StrV(expr.value)
@@ -916,18 +917,18 @@ class Interpreter:
         if isinstance(value, Relation):
             return value
         if value is EMPTY:
-            return Relation({})
+            return Relation({}, exact=True)
         if value is UNIVERSE:
-            return self.alg.complement(Relation({}))
+            return self.alg.complement(Relation({}, exact=True))
         raise self.error(f"expected a relation, found {_describe(value)}", getattr(expr, "span", None))
 
     def as_set(self, value: Any, expr: ast.Expr) -> EventSet:
         if isinstance(value, EventSet):
             return value
         if value is EMPTY:
-            return EventSet({})
+            return EventSet({}, exact=True)
         if value is UNIVERSE:
-            return EventSet({e: True for e in self.alg.universe})
+            return EventSet({e: True for e in self.alg.universe}, exact=True)
         raise self.error(f"expected an event set, found {_describe(value)}", getattr(expr, "span", None))
 
     def variant(self, cond: ast.VariantCond) -> bool:
@@ -972,12 +973,12 @@ def builtins(base: Base, interp: Interpreter) -> dict[str, Any]:
     def domain(r: Any) -> EventSet:
         if r is UNIVERSE:
             return interp.as_set(r, None)
-        return alg.domain(r) if isinstance(r, Relation) else EventSet({})
+        return alg.domain(r) if isinstance(r, Relation) else EventSet({}, exact=True)
 
     def range_(r: Any) -> EventSet:
         if r is UNIVERSE:
             return interp.as_set(r, None)
-        return alg.range(r) if isinstance(r, Relation) else EventSet({})
+        return alg.range(r) if isinstance(r, Relation) else EventSet({}, exact=True)
 
     # herd's primitives on page-table entries (-variant vmsa). What they test is the values the
     # entries hold, so they ask the execution (`same_oa(i, j)`, `writable2(i, j)`,

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 import z3
 from z3 import z3core
 
-Cond = Union[bool, z3.BoolRef]  # True, or a z3 term (False entries are absent)
+class Why:
+    """Why an entry holds in one traced execution (cat/traced.py): the conjunction of its parts,
+    z3 terms true in that execution and other reasons. Built in O(1) per step; flattened to
+    literals only for the few entries that end up in a violation."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+
+
+Cond = Union[bool, z3.BoolRef, Why]  # True, or a z3 term (False entries are absent), or a Why
 
 
 def is_true(c: Cond) -> bool:
@@ -79,6 +90,8 @@ def and_(*conds: Cond) -> Cond:
         return True
     if len(rest) == 1:
         return rest[0]
+    if isinstance(rest[0], Why):  # a traced execution: conditions are reasons
+        return Why(tuple(rest))
     return mk_and(rest)
 
 
@@ -93,6 +106,8 @@ def or_(conds: Iterable[Cond]) -> Cond:
         return False
     if len(rest) == 1:
         return rest[0]
+    if isinstance(rest[0], Why):  # it holds: any one reason will do
+        return rest[0]
     return mk_or(rest)
 
 
@@ -101,6 +116,8 @@ def not_(c: Cond) -> Cond:
         return False
     if c is False:
         return True
+    if isinstance(c, Why):  # it holds in the traced execution
+        return False
     return mk_not(c)
 
 
@@ -115,6 +132,12 @@ def to_z3(c: Cond) -> z3.BoolRef:
 @dataclass(frozen=True)
 class EventSet:
     entries: Mapping[int, Cond]
+    # In a traced execution: which keys are absent is the same in every execution where the
+    # key's events execute (tags, po ...), so an absence needs no reason (cat/traced.py)
+    exact: bool = field(default=False, compare=False)
+    # ... or, for a base value that depends on the execution, why each absent key is absent
+    # (a key not in it is absent from every execution)
+    absent: Mapping[int, Cond] | None = field(default=None, compare=False)
 
     def is_static(self) -> bool:
         return all(c is True for c in self.entries.values())
@@ -123,6 +146,8 @@ class EventSet:
 @dataclass(frozen=True)
 class Relation:
     entries: Mapping[tuple[int, int], Cond]
+    exact: bool = field(default=False, compare=False)  # as EventSet.exact
+    absent: Mapping[tuple[int, int], Cond] | None = field(default=None, compare=False)  # ditto
 
     def is_static(self) -> bool:
         return all(c is True for c in self.entries.values())
@@ -140,6 +165,16 @@ def _put(acc: dict, key, c: Cond) -> None:
     acc[key] = c
 
 
+class OverBudget(Exception):
+    """An evaluation built more terms than its budget (Algebra.budget)."""
+
+
+# A check with no closure over an execution-dependent relation goes over budget only at this
+# many times its budget: coherence of a lock word with many writes is dense but flat, and the
+# solver is better off knowing it
+HARD_BUDGET_FACTOR = 20
+
+
 class Algebra:
     """Set/relation operations over one universe of events with their execution conditions."""
 
@@ -152,6 +187,22 @@ class Algebra:
         # variables with ranks: more terms, but no freedom beyond the execution itself, which is
         # what a model counter needs (engine/count.py).
         self.determined = determined
+        # terms built so far by compositions and closures, and the count past which they raise
+        # OverBudget (a check too dense to encode eagerly goes lazy: engine/lazy.py)
+        self.work = 0
+        self.budget: int | None = None  # the value of `work` past which OverBudget is raised
+        self.budget_size = 0  # that budget's own size
+        # whether a closure over an execution-dependent relation has been built since this was
+        # last reset: only such checks are worth deferring (a check without one, coherence say,
+        # is cheap to encode and tells the solver most)
+        self.closed = False
+
+    def spend(self, n: int) -> None:
+        self.work += n
+        if self.budget is not None and self.work > self.budget:
+            # past the budget with a closure, or far past it without one
+            if self.closed or self.work > self.budget + HARD_BUDGET_FACTOR * self.budget_size:
+                raise OverBudget(self.work)
 
     # -- sets
     def set_union(self, a: EventSet, b: EventSet) -> EventSet:
@@ -174,7 +225,7 @@ class Algebra:
         return EventSet(out)
 
     def set_complement(self, a: EventSet) -> EventSet:
-        return self.set_diff(EventSet({e: True for e in self.universe}), a)
+        return self.set_diff(EventSet({e: True for e in self.universe}, exact=True), a)
 
     # -- relations
     def union(self, a: Relation, b: Relation) -> Relation:
@@ -199,7 +250,7 @@ class Algebra:
 
     def complement(self, a: Relation) -> Relation:
         full = {(i, j): True for i in self.universe for j in self.universe}
-        return self.diff(Relation(full), a)
+        return self.diff(Relation(full, exact=True), a)
 
     def seq(self, a: Relation, b: Relation) -> Relation:
         succ = b.successors()
@@ -211,6 +262,7 @@ class Algebra:
             mid = self.executes[k]
             for j, c2 in nexts:
                 acc[(i, j)].append(and_(c1, mid, c2))
+            self.spend(len(nexts))
         out: dict[tuple[int, int], Cond] = {}
         for key, conds in acc.items():
             _put(out, key, or_(conds))
@@ -257,6 +309,7 @@ class Algebra:
         succ = a.successors()
         if a.is_static() and all(self.executes[k] is True for k in succ):
             return Relation({k: True for k in _static_closure(succ)})
+        self.closed = True
         components = strongly_connected(succ)
         if all(len(c) == 1 and (c[0], c[0]) not in a.entries for c in components):
             return self._plus_acyclic(succ, components)
@@ -276,6 +329,7 @@ class Algebra:
                 for j, ckj in t.get(k, {}).items():
                     row[j].append(and_(c, mid, ckj))
             t[node] = {j: or_(cs) for j, cs in row.items()}
+            self.spend(len(row))
         return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
 
     def _plus_warshall(self, a: Relation, succ) -> Relation:
@@ -287,6 +341,7 @@ class Algebra:
         for k in sorted({j for outs in succ.values() for j, _ in outs} & set(succ)):
             out = dict(t.get(k, {}))
             through = self.executes[k]
+            self.spend(len(t) + len(out))
             for i, row in t.items():
                 into = row.get(k, False)
                 if into is False:
@@ -299,7 +354,13 @@ class Algebra:
         # Cyclic may-graph: fresh t_ij. "pos": closed upward (t >= r | r;t). "neg": each true
         # t_ij justified by a direct edge or a step to a pair of strictly smaller rank
         # (t <= least fixpoint). "exact": both. Ranks are needed only for the upper bound.
+        self.spend(len(a.entries))  # before the may-closure, which costs as much again
         may = _static_closure(succ)
+        # one term per pair of the may-closure and step out of its source, twice when exact
+        row = defaultdict(int)
+        for i, _ in may:
+            row[i] += 1
+        self.spend(sum(n * (1 + len(succ.get(i, ()))) for i, n in row.items()) * (2 if mode == "exact" else 1))
         self._fresh += 1
         tag = self._fresh
         t = {(i, j): z3.Bool(f"tc{tag}_{i}_{j}") for (i, j) in may}

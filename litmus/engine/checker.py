@@ -21,6 +21,7 @@ from litmus.engine.encode import (
     SymbolicExecution,
     WitnessCheckFailed,
 )
+from litmus.engine.lazy import BudgetedInterpreter, LazyChecks, LearningSolver, NotTraceable
 from litmus.engine.model import ModelSpec, execution_relations, run_model
 from litmus.errors import LitmusError
 from litmus.lower.events import Program, bv
@@ -71,14 +72,16 @@ class TestChecker:
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
         tags = program.known_tags if program.known_tags is not None else spec.known_tags()
         self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined)
-        self.interp = run_model(spec, self.execution)
-        self.solver = z3.Solver()
+        # the determined encoding (for counting) is eager throughout: no check may be deferred
+        self.interp = run_model(spec, self.execution, Interpreter if determined else BudgetedInterpreter)
+        self.solver = LearningSolver(z3.Solver())
         # Counting reads one model per execution; not compacting it saves a third of the time.
         self.solver.set("model.compact", False)
         self.solver.add(self.execution.constraints)
         self.solver.add(self.execution.algebra.side_constraints)
         self.axioms: dict[str, z3.BoolRef] = {}
         self.flags: list[tuple[str, z3.BoolRef]] = []
+        deferred: dict[int, z3.BoolRef] = {}  # checks past the budget: checked lazily
         for k, outcome in enumerate(self.interp.checks):
             if outcome.name in self.skip_checks:
                 continue
@@ -87,7 +90,11 @@ class TestChecker:
                 continue
             literal = z3.Bool(f"axiom{k}_{outcome.name}")
             self.axioms[outcome.name] = literal
-            self.solver.add(z3.Implies(literal, to_z3(outcome.holds)))
+            if outcome.lazy:
+                deferred[k] = literal
+            else:
+                self.solver.add(z3.Implies(literal, to_z3(outcome.holds)))
+        self.lazy = LazyChecks(spec, self.execution, self.interp, deferred) if deferred else None
         if test.filter is not None:
             self.solver.add(self.prop(test.filter))
         self.condition = self.prop(test.condition.prop)
@@ -214,7 +221,8 @@ class TestChecker:
             break
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
-        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
+        # (not with deferred checks: their eager encoding is what the CNF would need)
+        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() and self.lazy is None else None
         flags: list[str] | None = None
         while count:
             if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
@@ -449,12 +457,31 @@ class TestChecker:
     def _check(self, assumptions: list[z3.BoolRef], deadline: float | None,
                solver: z3.Solver | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
         solver = solver or self.solver
-        if deadline is not None:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                return z3.unknown
-            solver.set("timeout", max(1, int(remaining * 1000)))
-        return solver.check(*assumptions)
+        while True:
+            if deadline is not None:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    return z3.unknown
+                solver.set("timeout", max(1, int(remaining * 1000)))
+            status = solver.check(*assumptions)
+            if status != z3.sat or self.lazy is None:
+                return status
+            active = self.lazy.active(assumptions)
+            if not active:
+                return status
+            # the deferred checks on this execution: consistent, or lemmas and again
+            try:
+                lemmas = self.lazy.conflicts(solver.model(), active)
+            except NotTraceable as err:
+                indices = [err.check] if err.check is not None else list(self.lazy.axioms)
+                lemmas = [c for k in indices for c in self.lazy.encode(k)]
+                if not self.lazy.axioms:
+                    self.lazy = None
+            if not lemmas:
+                return status
+            self.solver.learn(lemmas)
+            if solver is not self.solver:
+                solver.add(lemmas)
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier

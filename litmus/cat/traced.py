@@ -1,0 +1,420 @@
+"""Cat values on one traced execution: which entries hold, and why.
+
+The lazy consistency engine (engine/lazy.py) lets the solver propose an execution and runs the
+model's checks on it concretely. Each entry of a traced value carries a `Why`: the z3 terms,
+true in this execution, that make it hold (an rf literal, a coherence order, an event's guard).
+A check that fails yields violations — a cycle, a reflexive pair, an element — and a violation's
+Why, flattened, is the conjunction the solver must never make true again: the conflict names
+only the edges of the cycle found, and no closure is ever built as terms.
+
+A reason is only ever needed for what holds. An absence is used by `\\` and `~` alone, and those
+accept only an exact right-hand side (membership fixed once the key's events execute: tags, po,
+id ...); anything else raises NotTraceable, and the engine encodes that check eagerly instead.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from litmus.cat import ast
+from litmus.cat.interp import EMPTY, CheckOutcome, Env, Interpreter, _keys
+from litmus.cat.relations import (
+    Algebra,
+    Cond,
+    EventSet,
+    Relation,
+    Why,
+    and_,
+    strongly_connected,
+)
+
+# violations reported per check and execution: each is one conflict for the solver
+MAX_VIOLATIONS = 32
+
+
+class NotTraceable(Exception):
+    """This value's truth would rest on an absence the trace cannot explain."""
+
+    def __init__(self, message: str, check: int | None = None) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+class PathWhy(Why):
+    """Why (i, j) is in a closure: a shortest path of the underlying relation, found only when
+    this entry ends up in a violation."""
+
+    __slots__ = ("paths", "i", "j")
+
+    def __init__(self, paths: "_Paths", i: int, j: int) -> None:
+        self.paths, self.i, self.j = paths, i, j
+
+    @property  # type: ignore[override]
+    def parts(self) -> tuple:
+        return self.paths.path(self.i, self.j)
+
+
+class SeqWhy(Why):
+    """Why (i, j) is in a;b: a middle event k with (i, k) in a and (k, j) in b, found only when
+    this entry ends up in a violation (the one whose reasons are fewest)."""
+
+    __slots__ = ("succ", "right", "executes", "i", "j")
+
+    def __init__(self, succ, right, executes, i: int, j: int) -> None:  # type: ignore[no-untyped-def]
+        self.succ, self.right, self.executes, self.i, self.j = succ, right, executes, i, j
+
+    @property  # type: ignore[override]
+    def parts(self) -> tuple:
+        best = None
+        for k, c1 in self.succ[self.i]:
+            c2 = self.right.get((k, self.j))
+            if c2 is None:
+                continue
+            parts = tuple(p for p in (c1, self.executes[k], c2) if p is not True)
+            if best is None or len(parts) < len(best):
+                best = parts
+                if not parts:
+                    break
+        return best
+
+
+class _Paths:
+    """The edges of one relation, for shortest paths on demand (BFS trees cached per source)."""
+
+    def __init__(self, succ: dict[int, list[tuple[int, Cond]]], executes) -> None:  # type: ignore[no-untyped-def]
+        self.succ, self.executes = succ, executes
+        self.trees: dict[int, dict[int, tuple[int, Cond]]] = {}
+
+    def path(self, i: int, j: int) -> tuple:
+        tree = self.trees.get(i)
+        if tree is None:
+            tree = {}
+            queue = deque([i])
+            while queue:
+                node = queue.popleft()
+                for nxt, c in self.succ.get(node, ()):
+                    if nxt not in tree:
+                        tree[nxt] = (node, c)
+                        queue.append(nxt)
+            self.trees[i] = tree
+        parts: list = []
+        node = j
+        while True:
+            prev, c = tree[node]
+            parts.append(c)
+            if prev == i:
+                break
+            parts.append(self.executes[prev])  # a middle event must execute
+            node = prev
+        return tuple(p for p in parts if p is not True)
+
+
+def flatten(reasons: list[Cond]) -> list:
+    """The z3 terms a list of reasons rests on, each once."""
+    out: list = []
+    seen: set[int] = set()
+    visited: set[int] = set()
+    stack = list(reasons)
+    while stack:
+        r = stack.pop()
+        if r is True:
+            continue
+        if isinstance(r, Why):
+            if id(r) in visited:
+                continue
+            visited.add(id(r))
+            stack.extend(r.parts)
+            continue
+        key = r.get_id()
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def _reach(succ: dict[int, list[tuple[int, Cond]]]) -> dict[int, int]:
+    """Per node, the nodes reachable in one or more steps, as a bitset over `order`."""
+    comps = strongly_connected(succ)  # sinks first
+    comp_of = {n: k for k, comp in enumerate(comps) for n in comp}
+    reach_comp: list[int] = []
+    for k, comp in enumerate(comps):
+        bits = 0
+        members = 0
+        for n in comp:
+            members |= 1 << n
+        cyclic = len(comp) > 1
+        for n in comp:
+            for j, _ in succ.get(n, ()):
+                if comp_of[j] == k:
+                    cyclic = True
+                else:
+                    bits |= (1 << j) | reach_comp[comp_of[j]]
+        reach_comp.append(bits | members if cyclic else bits)
+    return {n: reach_comp[comp_of[n]] for n in succ}
+
+
+class _FlowAbsent(dict):
+    """The `absent` of a value that depends only on which events execute (po;[F];po with F
+    under a branch): any absent key stays absent while the events that do not execute stay so."""
+
+    def __init__(self, why: Cond) -> None:
+        super().__init__()
+        self.why = why
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        return self.why
+
+
+class TracedAlgebra(Algebra):
+    """The algebra on one execution: entries that hold, each with a Why (or True when it holds
+    as soon as its events execute); `exact` values are those whose membership is fixed once
+    their events execute, and only they may be subtracted."""
+
+    def __init__(self, universe: list[int], executes, idle: Cond) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(universe, executes)
+        # why the events that do not execute here do not (True: every event executes in every
+        # execution, and compositions of exact values stay exact: no middle can come or go)
+        self.unconditional = idle is True
+        self.flow = _FlowAbsent(idle)
+
+    def _derived(self, values, through_middles: bool) -> dict:  # type: ignore[no-untyped-def]
+        """How a value built from `values` knows its absences: exact (they need no reason),
+        by control flow (the non-executing events stay so), or not at all."""
+        if all(v.exact for v in values) and (self.unconditional or not through_middles):
+            return {"exact": True}
+        if all(v.exact or v.absent is self.flow for v in values):
+            return {"absent": self.flow}
+        return {}
+
+    @staticmethod
+    def _subtract(a, b) -> dict:  # type: ignore[no-untyped-def]
+        """a's entries not in b, each with why it is not in b too when that depends on the
+        execution (b a base value that knows why its keys are absent)."""
+        out = {}
+        absent = b.absent
+        for k, c in a.entries.items():
+            if k in b.entries:
+                continue
+            if b.exact:
+                out[k] = c
+            elif absent is not None:  # a base value, or one that follows the control flow
+                why = absent.get(k)
+                out[k] = c if why is None else and_(c, why)
+            else:
+                raise NotTraceable("subtracting a value that depends on the execution")
+        return out
+
+    # -- sets
+    def set_union(self, a: EventSet, b: EventSet) -> EventSet:
+        return EventSet(super().set_union(a, b).entries, **self._derived((a, b), False))
+
+    def set_inter(self, a: EventSet, b: EventSet) -> EventSet:
+        return EventSet(super().set_inter(a, b).entries, **self._derived((a, b), False))
+
+    def set_diff(self, a: EventSet, b: EventSet) -> EventSet:
+        return EventSet(self._subtract(a, b), **self._derived((a, b), False))
+
+    # -- relations
+    def union(self, a: Relation, b: Relation) -> Relation:
+        return Relation(super().union(a, b).entries, **self._derived((a, b), False))
+
+    def inter(self, a: Relation, b: Relation) -> Relation:
+        return Relation(super().inter(a, b).entries, **self._derived((a, b), False))
+
+    def diff(self, a: Relation, b: Relation) -> Relation:
+        return Relation(self._subtract(a, b), **self._derived((a, b), False))
+
+    def seq(self, a: Relation, b: Relation) -> Relation:
+        # rows as bitsets; each entry's middle is looked for only if it is ever explained
+        exact = self._derived((a, b), True).get("exact", False)
+        rows: dict[int, int] = {}
+        for k, j in b.entries:
+            rows[k] = rows.get(k, 0) | (1 << j)
+        succ = a.successors()
+        static = exact or (a.is_static() and b.is_static() and all(self.executes[k] is True for k in rows))
+        right = b.entries
+        executes = self.executes
+        entries: dict[tuple[int, int], Cond] = {}
+        for i, outs in succ.items():
+            bits = 0
+            for k, _ in outs:
+                bits |= rows.get(k, 0)
+            while bits:
+                low = bits & -bits
+                j = low.bit_length() - 1
+                bits ^= low
+                entries[(i, j)] = True if static else SeqWhy(succ, right, executes, i, j)
+        self.spend(len(entries))
+        return Relation(entries, **self._derived((a, b), True))
+
+    def _mapped(self, a, keys) -> dict:  # type: ignore[no-untyped-def]
+        """`_derived` of a value whose keys are a's renamed by `keys` (inverse, identity)."""
+        if a.exact or a.absent is None or a.absent is self.flow:
+            return self._derived((a,), False)
+        return {"absent": {keys(k): why for k, why in a.absent.items()}}
+
+    def inverse(self, a: Relation) -> Relation:
+        return Relation(super().inverse(a).entries, **self._mapped(a, lambda k: (k[1], k[0])))
+
+    def product(self, a: EventSet, b: EventSet) -> Relation:
+        return Relation(super().product(a, b).entries, **self._derived((a, b), False))
+
+    def identity(self, a: EventSet) -> Relation:
+        return Relation(super().identity(a).entries, **self._mapped(a, lambda e: (e, e)))
+
+    def domain(self, a: Relation) -> EventSet:
+        return EventSet(super().domain(a).entries, **self._derived((a,), True))
+
+    def range(self, a: Relation) -> EventSet:
+        return EventSet(super().range(a).entries, **self._derived((a,), True))
+
+    def reflexive(self, a: Relation) -> Relation:
+        return Relation(super().reflexive(a).entries, **self._derived((a,), False))
+
+    def plus(self, a: Relation, mode: str = "exact") -> Relation:
+        if not a.entries:
+            return a
+        succ = a.successors()
+        derived = self._derived((a,), True)
+        exact = derived.get("exact", False)
+        reach = _reach(succ)
+        paths = _Paths(succ, self.executes)
+        static = exact or (a.is_static() and all(self.executes[n] is True for n in succ))
+        entries: dict[tuple[int, int], Cond] = {}
+        for i, bits in reach.items():
+            while bits:
+                low = bits & -bits
+                j = low.bit_length() - 1
+                bits ^= low
+                entries[(i, j)] = True if static else PathWhy(paths, i, j)
+        self.spend(len(entries))
+        return Relation(entries, **derived)
+
+    def fresh_relation(self, keys, name: str) -> Relation:  # type: ignore[no-untyped-def]
+        raise NotTraceable("fresh variables on a traced execution")
+
+    def fresh_set(self, keys, name: str) -> EventSet:  # type: ignore[no-untyped-def]
+        raise NotTraceable("fresh variables on a traced execution")
+
+
+class TracedInterpreter(Interpreter):
+    """Runs a model on a traced execution, evaluating only the checks in `wanted` (by index in
+    the model's order of checks); each of those records its violations' reasons (an empty list:
+    the check holds)."""
+
+    wanted: frozenset[int] = frozenset()
+
+    def check(self, stmt: ast.Check, env: Env) -> None:
+        index = len(self.checks)
+        name = stmt.name or stmt.test
+        if index not in self.wanted or stmt.flag:
+            self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, None, stmt.negated, stmt.span))
+            return
+        if stmt.negated:
+            raise NotTraceable("a negated check", index)
+        try:
+            with self.polarity("pos"):
+                value = self.eval(stmt.expr, env)
+            if stmt.test in ("acyclic", "irreflexive"):
+                value = self.as_relation(value, stmt.expr)
+            elif not isinstance(value, (EventSet, Relation)):
+                value = self.as_relation(value, stmt.expr)
+        except NotTraceable as err:
+            raise NotTraceable(str(err), index) from None
+        found = violations(stmt.test, value, self.alg.executes)
+        self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, found, value, stmt.negated, stmt.span))
+
+    def fixpoint(self, bindings: tuple[ast.Binding, ...], env: Env) -> dict[str, Any]:
+        """On one execution a `let rec` is plain iteration until nothing changes."""
+        values: dict[str, Any] = {b.name: EMPTY for b in bindings}
+        for _round in range(10_000):
+            new = dict(values)
+            round_env = Env(new, env)
+            for b in bindings:
+                new[b.name] = self.binding_value(b, round_env)
+            if {n: _keys(v) for n, v in new.items()} == {n: _keys(v) for n, v in values.items()} and _round:
+                return new
+            values = new
+        raise self.error("recursive definition does not converge", bindings[0].span)
+
+    def merge(self, cond: Cond, a: Any, b: Any, span) -> Any:  # type: ignore[no-untyped-def]
+        if cond is True or cond is False:
+            return super().merge(cond, a, b, span)
+        raise NotTraceable("a value chosen by a condition of the execution")
+
+    def value_set_op(self, op: str, left: Any, right: Any, expr: ast.Binop):  # type: ignore[no-untyped-def]
+        items = self._value_items(left, expr.left) + self._value_items(right, expr.right)
+        if any(c is not True for _, c in items):
+            raise NotTraceable("sets of values that depend on the execution")
+        return super().value_set_op(op, left, right, expr)
+
+
+def violations(test: str, value: Relation | EventSet, executes) -> list[Why]:  # type: ignore[no-untyped-def]
+    """Why `value` fails `test` (acyclic, irreflexive, empty), one reason per violation found."""
+    out: list[Why] = []
+    if test == "empty":
+        for key, c in value.entries.items():
+            events = key if isinstance(key, tuple) else (key,)
+            out.append(Why((c, *(executes[e] for e in events))))
+            if len(out) >= MAX_VIOLATIONS:
+                break
+        return out
+    if test == "irreflexive":
+        for (i, j), c in value.entries.items():
+            if i == j:
+                out.append(Why((c, executes[i])))
+                if len(out) >= MAX_VIOLATIONS:
+                    break
+        return out
+    succ = value.successors()
+    seen: set[frozenset] = set()
+    for comp in strongly_connected(succ):
+        members = set(comp)
+        if len(comp) == 1:
+            node = comp[0]
+            loop = value.entries.get((node, node))
+            if loop is not None:
+                out.append(Why((loop, executes[node])))
+            continue
+        # a shortest cycle through each of several events: distinct cycles are distinct
+        # lemmas, and one round of the solver learns them all
+        for start in sorted(comp):
+            nodes, why = _shortest_cycle(start, members, succ, executes)
+            if nodes not in seen:
+                seen.add(nodes)
+                out.append(why)
+            if len(out) >= MAX_VIOLATIONS:
+                return out
+    return out[:MAX_VIOLATIONS]
+
+
+def _shortest_cycle(start: int, members: set[int], succ, executes) -> tuple[frozenset, Why]:  # type: ignore[no-untyped-def]
+    """A shortest cycle through `start` inside its strongly connected component: its edges, and
+    why it is there."""
+    parent: dict[int, tuple[int, Cond]] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt, c in succ.get(node, ()):
+            if nxt not in members or nxt in parent:
+                continue
+            parent[nxt] = (node, c)
+            if nxt == start:
+                queue.clear()
+                break
+            queue.append(nxt)
+    parts: list[Cond] = []
+    edges = []
+    node = start
+    while True:
+        prev, c = parent[node]
+        parts += [c, executes[node]]
+        edges.append((prev, node))
+        node = prev
+        if node == start:
+            break
+    return frozenset(edges), Why(tuple(p for p in parts if p is not True) or (True,))
+
+
+__all__ = ["NotTraceable", "TracedAlgebra", "TracedInterpreter", "flatten", "violations", "and_"]

@@ -1,0 +1,270 @@
+"""Lazy consistency: the checks too dense to encode are checked on each execution the solver
+proposes, and only the cycle found goes back to it.
+
+Consistency as a theory (Haas et al., "CAAT", OOPSLA 2022), as a loop of lemmas around the
+solver rather than a propagator inside its search:
+
+* While the problem is built, each check of the model is encoded within a budget of terms
+  (`BUDGET`, counted by the algebra's compositions and closures). A check that runs past it is
+  deferred: its axiom literal is asserted by nothing. The
+  small checks (coherence, atomicity, and every check of a small test) stay eager.
+* `TestChecker._check` asks the solver; on an answer it runs the model on that execution,
+  traced (cat/traced.py), for the deferred checks among the assumptions. Each violation gives a
+  lemma, axiom -> not (the terms its cycle rests on), and the solver is asked again. An
+  execution with no violation is consistent.
+* A check whose trace would rest on an absence it cannot explain (NotTraceable) is encoded
+  eagerly after all, then and there.
+
+Lemmas hold of every execution: the solver keeps them across the checker's push and pop
+(`LearningSolver`), so the enumeration of executions and the explanations reuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+
+from litmus.cat.interp import CheckOutcome, Env, Interpreter, _default_check_name
+from litmus.cat import ast as cat_ast
+from litmus.cat.relations import Cond, EventSet, OverBudget, Relation, Why, eval_bools, mk_not, mk_or, to_z3
+from litmus.cat.traced import NotTraceable, TracedAlgebra, TracedInterpreter, flatten
+from litmus.engine.encode import SymbolicExecution, _BaseRelations
+from litmus.engine.model import ModelSpec, run_model
+from litmus.errors import LitmusError
+from litmus.lower.events import Event
+
+# Terms (compositions, closure entries) a check may build before it is deferred. The kernel's
+# own tests stay under it in every check; a zone-locked pageblock test's happens-before runs to
+# millions. Measured in bench/README.md, "Lazy consistency".
+BUDGET = 20_000
+
+
+class BudgetedInterpreter(Interpreter):
+    """The symbolic interpreter, deferring each non-flag check that runs past the budget."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.deferred: dict[int, tuple[cat_ast.Check, Env]] = {}
+
+    def check(self, stmt: cat_ast.Check, env: Env) -> None:
+        if stmt.flag or stmt.negated:
+            return super().check(stmt, env)
+        index = len(self.checks)
+        self.alg.budget, self.alg.budget_size = self.alg.work + BUDGET, BUDGET
+        # once one check is deferred the test is a dense one: the later checks get no
+        # allowance for flat work either (they would mostly redo what the first one began)
+        self.alg.closed = bool(self.deferred)
+        try:
+            super().check(stmt, env)
+        except OverBudget:
+            # What it built stays: definitions it completed are cached, and their fresh
+            # variables need their side constraints; half-built ones only constrain variables
+            # nothing else mentions.
+            self.deferred[index] = (stmt, env)
+            name = stmt.name or _default_check_name(stmt)
+            self.checks.append(CheckOutcome(name, stmt.test, False, True, None, False, stmt.span, lazy=True))
+        finally:
+            self.alg.budget = None
+
+    def encode(self, index: int) -> tuple[Cond, list[z3.BoolRef]]:
+        """A deferred check encoded after all: its condition, and the definitions it needs."""
+        stmt, env = self.deferred.pop(index)
+        mark = len(self.alg.side_constraints)
+        Interpreter.check(self, stmt, env)
+        outcome = self.checks.pop()
+        return outcome.holds, self.alg.side_constraints[mark:]
+
+
+class TracedExecution(_BaseRelations):
+    """One execution read off a z3 model, every entry with the terms that make it hold."""
+
+    symbolic = False
+
+    def __init__(self, symbolic: SymbolicExecution, model: z3.ModelRef) -> None:
+        self.program = symbolic.program
+        self.events = symbolic.events
+        self.known_tags = symbolic.known_tags
+        self._model = model
+        self._truth: dict[int, bool] = {}
+        guards = [e.guard for e in self.events]
+        self._learn([g for g in guards if g is not True])
+        executed = [e.id for e in self.events if self.holds(e.guard)]
+        present = set(executed)
+        self._present = present
+        executes = {e: self.reason(self.events[e].guard) for e in executed}
+        idle = [mk_not(e.guard) for e in self.events if e.id not in present]
+        self.algebra = TracedAlgebra(executed, executes, Why(tuple(idle)) if idle else True)
+        base: dict[str, Any] = {}
+        for name, value in {**self._static_sets(), **self._static_relations()}.items():
+            base[name] = type(value)(value.entries, exact=True)  # every entry True: fixed
+        for name in ("loc", "rf"):
+            base[name] = self.traced(symbolic.base[name])
+        base["co"] = self._co(symbolic)
+        fw = symbolic.base["FW"].entries
+        self._learn([c for c in fw.values() if c is not True])
+        base["FW"] = EventSet(
+            {e: self.reason(c) for e, c in fw.items() if e in present and self.holds(c)},
+            absent={e: self.unless(c) for e, c in fw.items() if e in present and not self.holds(c)},
+        )  # fmt: skip
+        self.base = base
+        self._choices = iter(symbolic.choices)
+
+    def _learn(self, terms: list) -> None:
+        """Read many terms' values at once (through z3's C API)."""
+        new = [t for t in terms if t is not True and t.get_id() not in self._truth]
+        for t, v in zip(new, eval_bools(self._model, new)):
+            self._truth[t.get_id()] = v
+
+    def holds(self, c: Cond) -> bool:
+        if c is True or c is False:
+            return c
+        key = c.get_id()
+        if key not in self._truth:
+            self._learn([c])
+        return self._truth[key]
+
+    @staticmethod
+    def reason(c: Cond) -> Cond:
+        """Why a condition true in this execution holds."""
+        return True if c is True else Why((c,))
+
+    @staticmethod
+    def unless(c: Cond) -> Cond:
+        """Why a condition false in this execution does not hold."""
+        return Why((mk_not(c),))
+
+    def traced(self, rel: Relation) -> Relation:
+        present = self._present
+        self._learn([c for c in rel.entries.values() if c is not True])
+        entries, absent = {}, {}
+        for k, c in rel.entries.items():
+            if k[0] in present and k[1] in present:
+                if self.holds(c):
+                    entries[k] = self.reason(c)
+                else:
+                    absent[k] = self.unless(c)
+        return Relation(entries, exact=rel.is_static(), absent=absent)
+
+    def _co(self, symbolic: SymbolicExecution) -> Relation:
+        """co read off the clocks (thousands of pairs on a lock word: one value per write, not
+        one evaluation per pair)."""
+        by_clock = symbolic.co_by_clock
+        present = self._present
+        clock = {
+            w: self._model.eval(c, model_completion=True).as_long()
+            for w, c in symbolic.co_clock.items() if w in present
+        }  # fmt: skip
+        self._learn([same for same in by_clock.values() if same is not True])
+        out: dict[tuple[int, int], Cond] = {}
+        absent: dict[tuple[int, int], Cond] = {}
+        for (a, b), c in symbolic.co.items():
+            if a not in present or b not in present:
+                continue
+            same = by_clock.get((a, b))
+            if same is None:
+                holds = self.holds(c)
+            else:
+                holds = clock[a] < clock[b] and self.holds(same)
+            if holds:
+                out[(a, b)] = self.reason(c)
+            else:
+                absent[(a, b)] = self.unless(c)
+        return Relation(out, absent=absent)
+
+    def choose(self, source: Any) -> Relation:
+        """What the solver chose for this `with` (the constraints made it an element)."""
+        return self.traced(next(self._choices))
+
+    def tag_condition(self, event: Event, name: str) -> Cond:
+        c = super().tag_condition(event, name)
+        if c is True or c is False:
+            return c
+        return self.reason(c) if self.holds(c) else False
+
+    def tag_set(self, name: str) -> EventSet | None:
+        found = super().tag_set(name)
+        if found is None:
+            return None
+        conds = {e.id: _BaseRelations.tag_condition(self, e, name) for e in self.events}
+        if all(c is True or c is False for c in conds.values()):
+            return EventSet(found.entries, exact=True)
+        absent = {
+            e: self.unless(c) for e, c in conds.items()
+            if e in self._present and c is not False and e not in found.entries
+        }  # fmt: skip
+        return EventSet(found.entries, absent=absent)
+
+    def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
+        term = a != b
+        return Why((term,)) if self.holds(term) else False
+
+
+class LazyChecks:
+    """The deferred checks of one checker: their axiom literals, and the conflicts of an execution."""
+
+    def __init__(self, spec: ModelSpec, execution: SymbolicExecution, interp: BudgetedInterpreter,
+                 axioms: dict[int, z3.BoolRef]) -> None:  # fmt: skip
+        self.spec, self.execution, self.interp = spec, execution, interp
+        self.axioms = axioms  # check index -> its axiom literal
+        self.rounds = 0  # executions traced
+        self.lemmas = 0
+
+    def active(self, assumptions: list[z3.BoolRef]) -> frozenset[int]:
+        ids = {a.get_id() for a in assumptions}
+        return frozenset(k for k, lit in self.axioms.items() if lit.get_id() in ids)
+
+    def conflicts(self, model: z3.ModelRef, active: frozenset[int]) -> list[z3.BoolRef]:
+        """Lemmas from the violations of the active deferred checks on `model` (none: it is
+        consistent). NotTraceable when a check cannot be traced."""
+        self.rounds += 1
+
+        def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
+            interp = TracedInterpreter(base, loader, variants)
+            interp.wanted = active
+            return interp
+
+        try:
+            run = run_model(self.spec, TracedExecution(self.execution, model), interpreter)
+        except LitmusError as err:  # what the eager encoding would say properly
+            raise NotTraceable(str(err)) from None
+        lemmas = []
+        for index in sorted(active):
+            outcome = run.checks[index]
+            for why in outcome.holds:
+                terms = flatten([why])
+                lemmas.append(mk_or([mk_not(self.axioms[index]), *(mk_not(t) for t in terms)]))
+        self.lemmas += len(lemmas)
+        return lemmas
+
+    def encode(self, index: int) -> list[z3.BoolRef]:
+        """Deferred check `index` encoded eagerly: the clauses to add."""
+        holds, side = self.interp.encode(index)
+        literal = self.axioms.pop(index)
+        return [z3.Implies(literal, to_z3(holds)), *side]
+
+
+class LearningSolver:
+    """A z3 solver that keeps what it learns (lemmas, checks encoded late) across pop: they
+    hold of every execution, whatever scope they were learned in."""
+
+    def __init__(self, solver: z3.Solver) -> None:
+        self._solver = solver
+        self._learned: list[list[Any]] = []  # [clause, scope level it is asserted at]
+
+    def learn(self, clauses: list[z3.BoolRef]) -> None:
+        level = self._solver.num_scopes()
+        for clause in clauses:
+            self._solver.add(clause)
+            self._learned.append([clause, level])
+
+    def pop(self, num: int = 1) -> None:
+        self._solver.pop(num)
+        level = self._solver.num_scopes()
+        for item in self._learned:
+            if item[1] > level:
+                self._solver.add(item[0])
+                item[1] = level
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._solver, name)
