@@ -794,6 +794,10 @@ class Interpreter:
             right = self.eval(expr.right, env)
             if _is_empty(right):
                 return right
+        if op == "&":
+            narrowed = self._narrowed_seq(expr, env)
+            if narrowed is not None:
+                return narrowed
         left = self.eval(expr.left, env)
         if op == "++":
             return self.add_element(left, self.eval(expr.right, env), expr.span)
@@ -826,6 +830,27 @@ class Interpreter:
                 f = {"|": self.alg.union, "&": self.alg.inter, "\\": self.alg.diff}[op]
             return f(a, b)
         raise self.error(f"operator '{op}' is not supported yet", expr.span)
+
+    def _narrowed_seq(self, expr: ast.Binop, env: Env) -> Any:
+        """`S & (a ; b)` (either way round) with S a relation: only the pairs of S are
+        composed (atomicity's `rmw & (fre ; coe)` would otherwise build fre;coe whole, a term
+        per read and pair of writes). None when the expression has another shape."""
+        sides = [(expr.left, expr.right), (expr.right, expr.left)]
+        for other, composed in sides:
+            if isinstance(composed, ast.Binop) and composed.op == ";" and not (
+                isinstance(other, ast.Binop) and other.op == ";"
+            ):
+                break
+        else:
+            return None
+        within = self.eval(other, env)
+        if not isinstance(within, Relation):
+            return None  # empty, universe or a set: the general case says what it means
+        if not within.entries:
+            return within
+        a = self.as_relation(self.eval(composed.left, env), composed.left)
+        b = self.as_relation(self.eval(composed.right, env), composed.right)
+        return self.alg.inter(within, self.alg.seq_within(a, b, within.entries))
 
     @staticmethod
     def _pending(expr: ast.Expr, env: Env) -> bool:

@@ -268,6 +268,18 @@ class Algebra:
             _put(out, key, or_(conds))
         return Relation(out)
 
+    def seq_within(self, a: Relation, b: Relation, keys: Iterable[tuple[int, int]]) -> Relation:
+        """The pairs of a;b among `keys` (what `keys & (a;b)` needs of the composition)."""
+        succ = a.successors()
+        out: dict[tuple[int, int], Cond] = {}
+        for i, j in keys:
+            nexts = succ.get(i, ())
+            self.spend(len(nexts))
+            _put(out, (i, j), or_(
+                and_(c1, self.executes[k], b.entries[(k, j)]) for k, c1 in nexts if (k, j) in b.entries
+            ))  # fmt: skip
+        return Relation(out)
+
     def inverse(self, a: Relation) -> Relation:
         return Relation({(j, i): c for (i, j), c in a.entries.items()})
 

@@ -248,6 +248,9 @@ class TracedAlgebra(Algebra):
         self.spend(len(entries))
         return Relation(entries, **self._derived((a, b), True))
 
+    def seq_within(self, a: Relation, b: Relation, keys) -> Relation:  # type: ignore[no-untyped-def]
+        return Relation(super().seq_within(a, b, keys).entries, **self._derived((a, b), True))
+
     def _mapped(self, a, keys) -> dict:  # type: ignore[no-untyped-def]
         """`_derived` of a value whose keys are a's renamed by `keys` (inverse, identity)."""
         if a.exact or a.absent is None or a.absent is self.flow:
