@@ -19,6 +19,7 @@ from litmus import api
 from litmus.arch import lower, parse_file
 from litmus.engine import checker as checker_module
 from litmus.engine import count as counting
+from litmus.engine import lazy
 from tests.conftest import CORPUS, herd_fields
 
 pytestmark = pytest.mark.skipif(not counting.available(), reason="no model counter (pyganak) or no fork here")
@@ -209,3 +210,20 @@ def test_timeout_while_counting_in_the_reports() -> None:
     assert "Positive: ? Negative: ?" in block and "Observation SB+poonceonces Never ? ?" in block
     record = json.loads(format_json(cut))
     assert record["positive"] is None and record["negative"] is None and record["observation"] == "Never"
+
+
+@pytest.mark.parametrize("row", _rows("pageblock-sample")[:8], ids=lambda r: r["file"])
+def test_enumeration_on_the_cnf_with_deferred_checks(row: dict[str, str], monkeypatch) -> None:
+    # every check deferred (engine/lazy.py): the CNF is built from the determined encoding,
+    # which defers nothing, and the enumeration on it gives herd7's block
+    path = CORPUS / row["file"]
+    if not path.is_file():
+        pytest.skip(f"reference corpus not found at {CORPUS}")
+    monkeypatch.setattr(lazy, "BUDGET", 0)
+    checker = checker_for(path)
+    assert checker.lazy is not None
+    monkeypatch.setattr(counting, "BackgroundCount", Silent)
+    monkeypatch.setattr(checker_module, "COUNTER_AFTER", 1)
+    monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
+    assert herd_fields(checker.run(deadline=None)) == {k: row[k] for k in FIELDS}

@@ -226,8 +226,20 @@ class TracedAlgebra(Algebra):
         return Relation(self._subtract(a, b), **self._derived((a, b), False))
 
     def seq(self, a: Relation, b: Relation) -> Relation:
+        derived = self._derived((a, b), True)
+        # [S] ; r and r ; [S] (the models' filters, [Marked] and the like) just keep entries
+        if all(i == j for i, j in a.entries):
+            executes = self.executes
+            return Relation({
+                (i, j): and_(a.entries[(i, i)], executes[i], c) for (i, j), c in b.entries.items() if (i, i) in a.entries
+            }, **derived)  # fmt: skip
+        if all(i == j for i, j in b.entries):
+            executes = self.executes
+            return Relation({
+                (i, j): and_(c, executes[j], b.entries[(j, j)]) for (i, j), c in a.entries.items() if (j, j) in b.entries
+            }, **derived)  # fmt: skip
         # rows as bitsets; each entry's middle is looked for only if it is ever explained
-        exact = self._derived((a, b), True).get("exact", False)
+        exact = derived.get("exact", False)
         rows: dict[int, int] = {}
         for k, j in b.entries:
             rows[k] = rows.get(k, 0) | (1 << j)
@@ -246,7 +258,7 @@ class TracedAlgebra(Algebra):
                 bits ^= low
                 entries[(i, j)] = True if static else SeqWhy(succ, right, executes, i, j)
         self.spend(len(entries))
-        return Relation(entries, **self._derived((a, b), True))
+        return Relation(entries, **derived)
 
     def seq_within(self, a: Relation, b: Relation, keys) -> Relation:  # type: ignore[no-untyped-def]
         return Relation(super().seq_within(a, b, keys).entries, **self._derived((a, b), True))

@@ -13,7 +13,7 @@ import time
 import z3
 
 from litmus.cat.interp import Interpreter
-from litmus.cat.relations import eval_bools, mk_not, mk_or, to_z3
+from litmus.cat.relations import OverBudget, eval_bools, mk_not, mk_or, to_z3
 from litmus.engine import count as counting
 from litmus.engine.encode import (
     ConcreteExecution,
@@ -49,6 +49,9 @@ CNF_AFTER_BUILDS = 10.0
 # up and the enumeration goes on (a lock-heavy LKMM test's CNF runs to millions of clauses)
 CNF_BUDGET = 1.0
 MIN_BUDGET_S = 1.0
+# Terms the determined encoding builds per second (this machine, LKMM's lock-heavy tests): the
+# CNF's time budget as a cap on the terms it may build, so that a build too big stops promptly
+WORK_PER_S = 100_000
 # Enumerating and waiting for the model counter take turns of this many seconds
 TURN_S = 0.05
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
@@ -60,7 +63,8 @@ class TestChecker:
     """Builds the z3 problem for one (test, model) and answers herd's questions."""
 
     def __init__(self, test: ast.LitmusTest, spec: ModelSpec, program: Program,
-                 skip_checks: frozenset[str] = frozenset(), determined: bool = False) -> None:  # fmt: skip
+                 skip_checks: frozenset[str] = frozenset(), determined: bool = False,
+                 work_cap: int | None = None) -> None:  # fmt: skip
         self.test = test
         started = time.perf_counter()
         self.skip_checks = frozenset(skip_checks)  # herd7's -skipchecks: never asserted
@@ -72,6 +76,9 @@ class TestChecker:
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
         tags = program.known_tags if program.known_tags is not None else spec.known_tags()
         self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined)
+        if work_cap is not None:  # OverBudget past this many terms (counting_cnf's budget)
+            algebra = self.execution.algebra
+            algebra.budget, algebra.budget_size, algebra.closed = work_cap, work_cap, True
         # the determined encoding (for counting) is eager throughout: no check may be deferred
         self.interp = run_model(spec, self.execution, Interpreter if determined else BudgetedInterpreter)
         self.solver = LearningSolver(z3.Solver())
@@ -221,8 +228,7 @@ class TestChecker:
             break
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
-        # (not with deferred checks: their eager encoding is what the CNF would need)
-        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() and self.lazy is None else None
+        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
         flags: list[str] | None = None
         while count:
             if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
@@ -363,10 +369,18 @@ class TestChecker:
         with its condition and observed values named: the CNF, and per observed location the
         names of its value's bits (lowest first) and of its grounded literal (or None)."""
         started = time.perf_counter()
-        counting.check_size(self.base_assertions)  # the determined problem is about as big
+        if self.lazy is None:
+            counting.check_size(self.base_assertions)  # the determined problem is about as big
+        # with deferred checks the assertions say nothing of the size: the build is capped
+        cap = None if budget_s is None else int(budget_s * WORK_PER_S)
         try:
-            problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True)
+            problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True,
+                                  work_cap=cap)  # fmt: skip
+        except OverBudget:
+            raise counting.OverBudget("the determined encoding builds more terms than the budget") from None
         except NotDetermined:
+            if self.lazy is not None:  # this problem lacks its deferred checks
+                raise counting.Unsupported("a model generating coherence orders, with deferred checks") from None
             problem = self  # the clocks stay existential: the counts are the same, found slower
         if budget_s is not None:
             budget_s -= time.perf_counter() - started
