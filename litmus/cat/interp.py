@@ -850,6 +850,8 @@ class Interpreter:
             return within
         a = self.as_relation(self.eval(composed.left, env), composed.left)
         b = self.as_relation(self.eval(composed.right, env), composed.right)
+        if len(within.entries) > len(a.entries):  # S is the big side (loc, say): compose whole
+            return self.alg.inter(within, self.alg.seq(a, b))
         return self.alg.inter(within, self.alg.seq_within(a, b, within.entries))
 
     @staticmethod

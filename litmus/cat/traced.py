@@ -319,12 +319,14 @@ class TracedInterpreter(Interpreter):
     the check holds)."""
 
     wanted: frozenset[int] = frozenset()
+    violated = False
 
     def check(self, stmt: ast.Check, env: Env) -> None:
         index = len(self.checks)
         name = stmt.name or stmt.test
-        if index not in self.wanted or stmt.flag:
-            self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, None, stmt.negated, stmt.span))
+        if index not in self.wanted or stmt.flag or self.violated:
+            # not judged here: no violations to report
+            self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, [], None, stmt.negated, stmt.span))
             return
         if stmt.negated:
             raise NotTraceable("a negated check", index)
@@ -338,6 +340,9 @@ class TracedInterpreter(Interpreter):
         except NotTraceable as err:
             raise NotTraceable(str(err), index) from None
         found = violations(stmt.test, value, self.alg.executes)
+        # the first check violated ends the run: its lemmas, then the solver again (the later
+        # checks are judged on the next execution; one is accepted only when all hold)
+        self.violated = bool(found)
         self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, found, value, stmt.negated, stmt.span))
 
     def fixpoint(self, bindings: tuple[ast.Binding, ...], env: Env) -> dict[str, Any]:
