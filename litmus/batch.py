@@ -311,10 +311,10 @@ def silent_after(options: Options) -> float | None:
     return None if options.timeout is None else options.timeout + GRACE_S + 0.5 * options.timeout
 
 
-def _worker(conn: Connection, model_names: Sequence[str], options: Options) -> None:
+def _worker(conn: Connection, model_names: Sequence[str], options: Options, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
-    die_with_parent()
+    die_with_parent(parent)
     from litmus import api
 
     specs = [api.load_model(n) for n in model_names]
@@ -381,7 +381,7 @@ class Batch:
     # -- worker processes
     def _spawn(self, ctx: Any) -> _Slot:
         parent, child = ctx.Pipe()
-        process = ctx.Process(target=_worker, args=(child, self.model_names, self.options), daemon=True)
+        process = ctx.Process(target=_worker, args=(child, self.model_names, self.options, os.getpid()), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)
@@ -488,15 +488,18 @@ def stop_process(process: Any, conn: Connection, graceful: bool = False, grace_s
     conn.close()
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """A worker whose parent is killed outright (SIGKILL: no chance to stop it) goes too, rather
-    than finish its file for nobody (Linux's PR_SET_PDEATHSIG; elsewhere it ends at its next recv)."""
+    than finish its file for nobody (Linux's PR_SET_PDEATHSIG; elsewhere it ends at its next recv).
+    `parent`: the pid that started it, if known; killed before this ran, it would never say."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the signal was asked for
 
 
 def _crash_reason(exitcode: int | None) -> str:
