@@ -319,7 +319,8 @@ class TracedInterpreter(Interpreter):
     the check holds)."""
 
     wanted: frozenset[int] = frozenset()
-    violated = False
+    violated = False  # enough violations found: the checks left are not judged on this run
+    found = 0
 
     def check(self, stmt: ast.Check, env: Env) -> None:
         index = len(self.checks)
@@ -340,9 +341,11 @@ class TracedInterpreter(Interpreter):
         except NotTraceable as err:
             raise NotTraceable(str(err), index) from None
         found = violations(stmt.test, value, self.alg.executes)
-        # the first check violated ends the run: its lemmas, then the solver again (the later
-        # checks are judged on the next execution; one is accepted only when all hold)
-        self.violated = bool(found)
+        # once a run has found enough violations it ends: their lemmas, then the solver again
+        # (the later checks are judged on the next execution; one is accepted only when all
+        # hold). A check with few violations lets the next one add its own.
+        self.found += len(found)
+        self.violated = self.found >= MAX_VIOLATIONS
         self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, found, value, stmt.negated, stmt.span))
 
     def fixpoint(self, bindings: tuple[ast.Binding, ...], env: Env) -> dict[str, Any]:
