@@ -33,6 +33,16 @@ def run_cli(args: list[str]) -> tuple[float, int]:
     return time.perf_counter() - start, proc.returncode
 
 
+def timed(command: list[str], timeout: float) -> tuple[float | None, str]:
+    """Wall time and stdout of a command run from the repository root; (None, "") past timeout."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    except subprocess.TimeoutExpired:
+        return None, ""
+    return time.perf_counter() - start, proc.stdout
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 

@@ -12,10 +12,8 @@ figure is one `python -m litmus check -m lkmm` process (start-up included), herd
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tabulate import tabulate
@@ -23,7 +21,7 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import CORPUS  # noqa: E402
+from bench._common import CORPUS, timed  # noqa: E402
 from bench.pageblock import family_at  # noqa: E402
 from tests.test_count import coherence_stress  # noqa: E402
 
@@ -67,15 +65,6 @@ def generated(folder: Path) -> list[tuple[str, Path, str]]:
         path.write_text(t.text)
         out.append((f"pageblock {label}, N={n}", path, ""))
     return out
-
-
-def timed(command: list[str], timeout: float) -> tuple[float | None, str]:
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return None, ""
-    return time.perf_counter() - start, proc.stdout
 
 
 def observation(stdout: str) -> str:

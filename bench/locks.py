@@ -12,10 +12,8 @@ litmus_tests/pageblock/*.pb with N widened (bench/pageblock.py).
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tabulate import tabulate
@@ -23,6 +21,7 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import timed  # noqa: E402
 from bench.pageblock import family_at  # noqa: E402
 from litmus import api  # noqa: E402
 from litmus.arch import lower  # noqa: E402
@@ -39,15 +38,6 @@ FAMILIES = [
     ("race locked, full overlap", "race", {"lock": "locked", "overlap": "N"}, "both"),
     ("order both locked", "order", {"variant": "both_locked"}, "reordered"),
 ]
-
-
-def timed(command: list[str], timeout: float) -> tuple[float | None, str]:
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return None, ""
-    return time.perf_counter() - start, proc.stdout
 
 
 def herd_observation(stdout: str) -> str | None:

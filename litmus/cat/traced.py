@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any
 
 from litmus.cat import ast
-from litmus.cat.interp import EMPTY, CheckOutcome, Env, Interpreter, _keys
+from litmus.cat.interp import EMPTY, CheckOutcome, Env, Interpreter, _default_check_name, _keys
 from litmus.cat.relations import (
     Algebra,
     Cond,
@@ -324,7 +324,7 @@ class TracedInterpreter(Interpreter):
 
     def check(self, stmt: ast.Check, env: Env) -> None:
         index = len(self.checks)
-        name = stmt.name or stmt.test
+        name = stmt.name or _default_check_name(stmt)
         if index not in self.wanted or stmt.flag or self.violated:
             # not judged here: no violations to report
             self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, [], None, stmt.negated, stmt.span))
@@ -440,4 +440,4 @@ def _shortest_cycle(start: int, members: set[int], succ, executes) -> tuple[froz
     return frozenset(edges), Why(tuple(p for p in parts if p is not True) or (True,))
 
 
-__all__ = ["NotTraceable", "TracedAlgebra", "TracedInterpreter", "flatten", "violations", "and_"]
+__all__ = ["NotTraceable", "TracedAlgebra", "TracedInterpreter", "flatten", "violations"]
