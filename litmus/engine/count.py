@@ -79,8 +79,10 @@ def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
     given = {name: z3.Bool(name) for name in named or {}}
     parts = list(formulas) + [n == k for n, k in zip(names, keys)]
     parts += [given[name] == term for name, term in (named or {}).items()]
-    for f in _without_integers(parts):
-        goal.add(f)
+    goal.add(*parts)
+    if z3.Probe("num-arith-consts")(goal):  # clocks or ranks: walking the terms is slow in Python
+        goal = z3.Goal()
+        goal.add(*_without_integers(parts))
     check_size(list(goal))
     tactic = z3.Then(*_TO_CNF)
     if budget_s is not None:
@@ -218,9 +220,10 @@ class BackgroundCount:
 
     def __init__(self, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
         read_end, write_end = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _child(read_end, write_end, make_cnfs)
+            _child(read_end, write_end, make_cnfs, parent)
         os.close(write_end)
         self.pid: int | None = pid
         self.fd = read_end
@@ -249,7 +252,7 @@ class BackgroundCount:
             self.pid = None
 
 
-def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
+def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf]], parent: int) -> None:
     status = 1
     try:
         os.close(read_end)
@@ -257,7 +260,7 @@ def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf
         os.dup2(quiet, 1)  # Ganak reports on stdout
         os.dup2(quiet, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _die_with_parent()
+        _die_with_parent(parent)
         answer = " ".join(f"{int(side)}:{_ganak(cnf)}" for side, cnf in make_cnfs().items())
         os.write(write_end, answer.encode())
         status = 0
@@ -265,15 +268,17 @@ def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf
         os._exit(status)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     """On Linux, a child whose parent is killed (a batch worker past its deadline) is killed too,
-    instead of counting on for no one."""
+    instead of counting on for no one. (batch.py has its own copy: engine cannot import it.)"""
     try:
         import ctypes
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:  # killed before the signal was asked for: it would never come
+        os._exit(1)
 
 
 def _parse(answer: bytes) -> dict[bool, int]:
