@@ -105,6 +105,35 @@ def test_zone_locked_race_counts_equal_herd7s() -> None:
     assert (result.observation, result.positive, result.negative) == (NEVER, 0, 17)
 
 
+@pytest.mark.parametrize("overlap", [1, 3])
+def test_values_kept_across_runs_change_no_lemma(overlap: int, every_check_deferred: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    # A traced run reuses the exact values of earlier runs on the same executed events. Every
+    # execution the loop traces (the race has branches: different executions run different
+    # events) is traced again from nothing, and must give the same lemmas in the same order.
+    test = parse_litmus(_race(3, overlap), "race.litmus")
+    spec = api.load_model("lkmm")
+    checker = Checker(test, spec, lower(test, spec.target, spec.macros))
+    traced = lazy.LazyChecks.conflicts
+    rounds, reused = [], []
+
+    def twice(self, model, active):  # type: ignore[no-untyped-def]
+        kept = self.kept
+        reused.append(sum(len(v) for v in kept._by_events.values()))
+        warm = traced(self, model, active)
+        self.kept = lazy.KeptValues()
+        cold = traced(self, model, active)
+        self.kept = kept
+        assert [t.sexpr() for t in warm] == [t.sexpr() for t in cold], f"round {len(rounds) + 1}"
+        rounds.append(True)
+        return warm
+
+    monkeypatch.setattr(lazy.LazyChecks, "conflicts", twice)
+    checker.run(None, count=True)
+    assert len(rounds) > 10
+    assert max(reused) > 10  # values were kept, and used
+
+
 def test_why_forbidden_under_deferred_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     # the lemmas are guarded by their check's axiom literal, so unsat cores still name checks:
     # the same checks as the eager encoding names, and (tests/test_explain.py's verify) skipping

@@ -18,7 +18,7 @@ from collections import deque
 from typing import Any
 
 from litmus.cat import ast
-from litmus.cat.interp import EMPTY, CheckOutcome, Env, Interpreter, _default_check_name, _keys
+from litmus.cat.interp import EMPTY, CheckOutcome, Env, Interpreter, Thunk, _default_check_name, _keys
 from litmus.cat.relations import (
     Algebra,
     Cond,
@@ -57,21 +57,23 @@ class PathWhy(Why):
 
 class SeqWhy(Why):
     """Why (i, j) is in a;b: a middle event k with (i, k) in a and (k, j) in b, found only when
-    this entry ends up in a violation (the one whose reasons are fewest)."""
+    this entry ends up in a violation (the one whose reasons are fewest). `row`: i's entries in a,
+    b's entries and the events' executions, shared by the row (millions of these per run)."""
 
-    __slots__ = ("succ", "right", "executes", "i", "j")
+    __slots__ = ("row", "j")
 
-    def __init__(self, succ, right, executes, i: int, j: int) -> None:  # type: ignore[no-untyped-def]
-        self.succ, self.right, self.executes, self.i, self.j = succ, right, executes, i, j
+    def __init__(self, row: tuple, j: int) -> None:
+        self.row, self.j = row, j
 
     @property  # type: ignore[override]
     def parts(self) -> tuple:
+        outs, right, executes = self.row
         best = None
-        for k, c1 in self.succ[self.i]:
-            c2 = self.right.get((k, self.j))
+        for k, c1 in outs:
+            c2 = right.get((k, self.j))
             if c2 is None:
                 continue
-            parts = tuple(p for p in (c1, self.executes[k], c2) if p is not True)
+            parts = tuple(p for p in (c1, executes[k], c2) if p is not True)
             if best is None or len(parts) < len(best):
                 best = parts
                 if not parts:
@@ -229,14 +231,14 @@ class TracedAlgebra(Algebra):
         derived = self._derived((a, b), True)
         # [S] ; r and r ; [S] (the models' filters, [Marked] and the like) just keep entries
         if all(i == j for i, j in a.entries):
-            executes = self.executes
+            keep = self._filter(a)
             return Relation({
-                (i, j): and_(a.entries[(i, i)], executes[i], c) for (i, j), c in b.entries.items() if (i, i) in a.entries
+                (i, j): c if keep[i] is True else and_(keep[i], c) for (i, j), c in b.entries.items() if i in keep
             }, **derived)  # fmt: skip
         if all(i == j for i, j in b.entries):
-            executes = self.executes
+            keep = self._filter(b)
             return Relation({
-                (i, j): and_(c, executes[j], b.entries[(j, j)]) for (i, j), c in a.entries.items() if (j, j) in b.entries
+                (i, j): c if keep[j] is True else and_(c, keep[j]) for (i, j), c in a.entries.items() if j in keep
             }, **derived)  # fmt: skip
         # rows as bitsets; each entry's middle is looked for only if it is ever explained
         exact = derived.get("exact", False)
@@ -252,13 +254,19 @@ class TracedAlgebra(Algebra):
             bits = 0
             for k, _ in outs:
                 bits |= rows.get(k, 0)
+            row = None if static else (outs, right, executes)
             while bits:
                 low = bits & -bits
                 j = low.bit_length() - 1
                 bits ^= low
-                entries[(i, j)] = True if static else SeqWhy(succ, right, executes, i, j)
+                entries[(i, j)] = True if static else SeqWhy(row, j)
         self.spend(len(entries))
         return Relation(entries, **derived)
+
+    def _filter(self, s: Relation) -> dict[int, Cond]:
+        """[S] as a filter: each event of S with why it is in S and executes."""
+        executes = self.executes
+        return {i: and_(c, executes[i]) for (i, _), c in s.entries.items()}
 
     def seq_within(self, a: Relation, b: Relation, keys) -> Relation:  # type: ignore[no-untyped-def]
         return Relation(super().seq_within(a, b, keys).entries, **self._derived((a, b), True))
@@ -313,14 +321,59 @@ class TracedAlgebra(Algebra):
         raise NotTraceable("fresh variables on a traced execution")
 
 
+class _KeptThunk(Thunk):
+    """A top-level `let` whose value, when exact, is kept for the next run on the same events."""
+
+    __slots__ = ("key", "kept")
+
+    def __init__(self, thunk: Thunk, key: tuple[int, str], kept: dict) -> None:  # type: ignore[type-arg]
+        super().__init__(thunk.expr, thunk.env, thunk.interp)
+        self.key, self.kept = key, kept
+
+    def compute(self) -> Any:
+        value = self.kept.get(self.key)
+        if value is None:
+            value = super().compute()
+            if getattr(value, "exact", False):
+                self.kept[self.key] = value
+        return value
+
+
 class TracedInterpreter(Interpreter):
     """Runs a model on a traced execution, evaluating only the checks in `wanted` (by index in
     the model's order of checks); each of those records its violations' reasons (an empty list:
-    the check holds)."""
+    the check holds).
+
+    `kept`: values of the model's top-level `let`s from earlier runs on the same executed events,
+    where exact (every entry fixed once its events execute: a function of those events alone,
+    as po and the tags are). A run on a lock-heavy test recomputes most of its model otherwise."""
 
     wanted: frozenset[int] = frozenset()
     violated = False  # enough violations found: the checks left are not judged on this run
     found = 0
+    kept: dict | None = None  # type: ignore[type-arg]
+    _top_level = False
+
+    def run_model(self, model: ast.Model, env: Env) -> Env:
+        top, self._top_level = self._top_level, True
+        try:
+            return super().run_model(model, env)
+        finally:
+            self._top_level = top
+
+    def stmt(self, stmt: ast.Stmt, env: Env) -> Env:
+        # statements nested in a procedure, forall, match or if are not top level (a procedure's
+        # `let` has a value per call); an include's are (run_model says so again)
+        top, self._top_level = self._top_level, False
+        try:
+            new = super().stmt(stmt, env)
+        finally:
+            self._top_level = top
+        if top and self.kept is not None and isinstance(stmt, ast.Let) and not stmt.rec:
+            for name, value in new.vars.items():
+                if type(value) is Thunk:
+                    new.vars[name] = _KeptThunk(value, (id(stmt), name), self.kept)
+        return new
 
     def check(self, stmt: ast.Check, env: Env) -> None:
         index = len(self.checks)

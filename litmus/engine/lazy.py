@@ -81,7 +81,9 @@ class TracedExecution(_BaseRelations):
 
     symbolic = False
 
-    def __init__(self, symbolic: SymbolicExecution, model: z3.ModelRef) -> None:
+    def __init__(self, symbolic: SymbolicExecution, model: z3.ModelRef,
+                 kept: "KeptValues | None" = None) -> None:  # fmt: skip
+        """`kept`: static values of earlier runs, by the events they executed."""
         self.program = symbolic.program
         self.events = symbolic.events
         self.known_tags = symbolic.known_tags
@@ -95,9 +97,14 @@ class TracedExecution(_BaseRelations):
         executes = {e: self.reason(self.events[e].guard) for e in executed}
         idle = [mk_not(e.guard) for e in self.events if e.id not in present]
         self.algebra = TracedAlgebra(executed, executes, Why(tuple(idle)) if idle else True)
-        base: dict[str, Any] = {}
-        for name, value in {**self._static_sets(), **self._static_relations()}.items():
-            base[name] = type(value)(value.entries, exact=True)  # every entry True: fixed
+        self.kept = kept.on(present) if kept is not None else {}
+        fixed = self.kept.get("base")
+        if fixed is None:
+            fixed = self.kept["base"] = {
+                name: type(value)(value.entries, exact=True)  # every entry True: fixed
+                for name, value in {**self._static_sets(), **self._static_relations()}.items()
+            }  # fmt: skip
+        base: dict[str, Any] = dict(fixed)
         for name in ("loc", "rf"):
             base[name] = self.traced(symbolic.base[name])
         base["co"] = self._co(symbolic)
@@ -200,6 +207,27 @@ class TracedExecution(_BaseRelations):
         return Why((term,)) if self.holds(term) else False
 
 
+class KeptValues:
+    """What traced runs keep for the next run that executes the same events: the static base
+    relations and the exact values of the model's top-level definitions (a few event sets at
+    most: a test with branches executes different ones in different executions)."""
+
+    LIMIT = 8
+
+    def __init__(self) -> None:
+        self._by_events: dict[frozenset[int], dict[Any, Any]] = {}
+
+    def on(self, present: set[int]) -> dict[Any, Any]:
+        key = frozenset(present)
+        found = self._by_events.pop(key, None)
+        if found is None:
+            found = {}
+            if len(self._by_events) >= self.LIMIT:
+                del self._by_events[next(iter(self._by_events))]  # the least recently used
+        self._by_events[key] = found
+        return found
+
+
 class LazyChecks:
     """The deferred checks of one checker: their axiom literals, and the conflicts of an execution."""
 
@@ -209,6 +237,7 @@ class LazyChecks:
         self.axioms = axioms  # check index -> its axiom literal
         self.rounds = 0  # executions traced
         self.lemmas = 0
+        self.kept = KeptValues()
 
     def active(self, assumptions: list[z3.BoolRef]) -> frozenset[int]:
         ids = {a.get_id() for a in assumptions}
@@ -222,10 +251,11 @@ class LazyChecks:
         def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
             interp = TracedInterpreter(base, loader, variants)
             interp.wanted = active
+            interp.kept = base.kept
             return interp
 
         try:
-            run = run_model(self.spec, TracedExecution(self.execution, model), interpreter)
+            run = run_model(self.spec, TracedExecution(self.execution, model, self.kept), interpreter)
         except LitmusError as err:  # what the eager encoding would say properly
             raise NotTraceable(str(err)) from None
         lemmas = []
