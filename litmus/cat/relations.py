@@ -29,6 +29,20 @@ class Why:
         self.parts = parts
 
 
+class WhyNot(Why):
+    """Why a term false in the traced execution does not hold: its negation, built only if a
+    violation uses it (an execution has many absences, few of them explained)."""
+
+    __slots__ = ("term",)
+
+    def __init__(self, term: z3.BoolRef) -> None:
+        self.term = term
+
+    @property  # type: ignore[override]
+    def parts(self) -> tuple:
+        return (mk_not(self.term),)
+
+
 Cond = Union[bool, z3.BoolRef, Why]  # True, or a z3 term (False entries are absent), or a Why
 
 

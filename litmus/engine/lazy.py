@@ -27,7 +27,7 @@ import z3
 
 from litmus.cat.interp import CheckOutcome, Env, Interpreter, _default_check_name
 from litmus.cat import ast as cat_ast
-from litmus.cat.relations import Cond, EventSet, OverBudget, Relation, Why, eval_bools, mk_not, mk_or, to_z3
+from litmus.cat.relations import Cond, EventSet, OverBudget, Relation, Why, WhyNot, eval_bools, mk_not, mk_or, to_z3
 from litmus.cat.traced import NotTraceable, TracedAlgebra, TracedInterpreter, flatten
 from litmus.engine.encode import SymbolicExecution, _BaseRelations
 from litmus.engine.model import ModelSpec, run_model
@@ -139,7 +139,7 @@ class TracedExecution(_BaseRelations):
     @staticmethod
     def unless(c: Cond) -> Cond:
         """Why a condition false in this execution does not hold."""
-        return Why((mk_not(c),))
+        return WhyNot(c)
 
     def traced(self, rel: Relation) -> Relation:
         present = self._present
