@@ -55,6 +55,19 @@ def test_call_as_names_the_check(tmp_path: Path) -> None:
     assert sb.observation == "Never" and sb.forbidden_by == ("mine",)
 
 
+@pytest.mark.parametrize("order", ["sc first", "sc last"])
+def test_checks_of_one_name_are_all_enforced(order: str, tmp_path: Path) -> None:
+    # herd7 7.58 on classic/X86/SB.litmus with `include "cos.cat"` and these two checks, in
+    # either order: `Observation SB Never 0 3`. (litmus once kept only the last literal of a
+    # name: the first check went unenforced, and SB's witness failed its re-check.)
+    checks = ["acyclic po | rf | co | fr as sc", "acyclic rf as sc"]
+    text = "\n".join(checks if order == "sc first" else checks[::-1]) + "\n"
+    model = write(tmp_path, "twice.cat", '"twice"\n' + text)
+    (sb,) = api.check(SB, [str(model)], recheck=True)
+    assert (sb.observation, sb.positive, sb.negative) == ("Never", 0, 3)
+    assert sb.forbidden_by == ("sc",)
+
+
 def test_error_names_the_file_of_the_definition(tmp_path: Path, capsys) -> None:
     write(tmp_path, "defs.cat", '"defs"\nlet bad = po | nosuchrelation\n')
     model = write(tmp_path, "main.cat", '"main"\ninclude "defs.cat"\nacyclic bad as x\n')

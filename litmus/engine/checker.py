@@ -95,8 +95,11 @@ class TestChecker:
             if outcome.flag:
                 self.flags.append((outcome.name, to_z3(outcome.holds)))
                 continue
-            literal = z3.Bool(f"axiom{k}_{outcome.name}")
-            self.axioms[outcome.name] = literal
+            # checks of one name (a procedure called twice, say) hold under one literal: each
+            # is enforced, and they are named (why forbidden) and skipped together, as in herd
+            literal = self.axioms.get(outcome.name)
+            if literal is None:
+                literal = self.axioms[outcome.name] = z3.Bool(f"axiom{k}_{outcome.name}")
             if outcome.lazy:
                 deferred[k] = literal
             else:
