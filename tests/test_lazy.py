@@ -134,6 +134,22 @@ def test_values_kept_across_runs_change_no_lemma(overlap: int, every_check_defer
     assert max(reused) > 10  # values were kept, and used
 
 
+def test_a_procedures_let_is_not_kept_across_calls(every_check_deferred: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # the same `let` inside a procedure has one value per call: the first call's (po from fences only) must
+    # not stand in for the second's (po), or SB's relaxed outcome would pass as SC allows it
+    model = tmp_path / "proc.cat"
+    model.write_text(
+        "procedure sc(r) =\n  let order = r\n  acyclic order | rf | co | (rf^-1 ; co) as sc\nend\n"
+        "call sc(po & (F * M))\ncall sc(po)\n"
+    )
+    path = corpus("lkmm-kernel", "tests") / "SB+fencembonceonces.litmus"
+    spec = api.load_model(str(model))
+    test = parse_file(str(path))
+    checker = Checker(test, spec, lower(test, spec.target, spec.macros))
+    assert all(c.lazy for c in checker.interp.checks if not c.flag)
+    assert checker.run(None, count=False).observation == NEVER
+
+
 def test_why_forbidden_under_deferred_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     # the lemmas are guarded by their check's axiom literal, so unsat cores still name checks:
     # the same checks as the eager encoding names, and (tests/test_explain.py's verify) skipping

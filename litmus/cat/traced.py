@@ -352,19 +352,13 @@ class TracedInterpreter(Interpreter):
     violated = False  # enough violations found: the checks left are not judged on this run
     found = 0
     kept: dict | None = None  # type: ignore[type-arg]
-    _top_level = False
-
-    def run_model(self, model: ast.Model, env: Env) -> Env:
-        top, self._top_level = self._top_level, True
-        try:
-            return super().run_model(model, env)
-        finally:
-            self._top_level = top
+    _top_level = True
 
     def stmt(self, stmt: ast.Stmt, env: Env) -> Env:
         # statements nested in a procedure, forall, match or if are not top level (a procedure's
-        # `let` has a value per call); an include's are (run_model says so again)
-        top, self._top_level = self._top_level, False
+        # `let` has a value per call); those of a file included at top level are
+        top = self._top_level
+        self._top_level = top and isinstance(stmt, ast.Include)
         try:
             new = super().stmt(stmt, env)
         finally:
