@@ -21,11 +21,12 @@ Lemmas hold of every execution: the solver keeps them across the checker's push 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import z3
 
-from litmus.cat.interp import CheckOutcome, Env, Interpreter, _default_check_name
+from litmus.cat.interp import CheckOutcome, Env, FunV, Interpreter, RecThunk, Thunk, _default_check_name
 from litmus.cat import ast as cat_ast
 from litmus.cat.relations import Cond, EventSet, OverBudget, Relation, Why, WhyNot, eval_bools, mk_not, mk_or, to_z3
 from litmus.cat.traced import NotTraceable, TracedAlgebra, TracedInterpreter, flatten
@@ -53,8 +54,11 @@ class BudgetedInterpreter(Interpreter):
         index = len(self.checks)
         self.alg.budget, self.alg.budget_size = self.alg.work + BUDGET, BUDGET
         # once one check is deferred the test is a dense one: the later checks get no
-        # allowance for flat work either (they would mostly redo what the first one began)
-        self.alg.closed = bool(self.deferred)
+        # allowance for flat work either (they would mostly redo what the first one began);
+        # nor does a check whose definitions close over something (hb's cumul-fence*): its
+        # flat parts are only the start, and a zone-locked test built 244,000 terms of them
+        # before the closure deferred it
+        self.alg.closed = bool(self.deferred) or _closes(stmt.expr, env, set())
         try:
             super().check(stmt, env)
         except OverBudget:
@@ -74,6 +78,41 @@ class BudgetedInterpreter(Interpreter):
         Interpreter.check(self, stmt, env)
         outcome = self.checks.pop()
         return outcome.holds, self.alg.side_constraints[mark:]
+
+
+def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
+    """Whether evaluating `expr` may build a closure (`r+`, `r*`, a `let rec`), through the
+    definitions it names that are not computed yet."""
+    if isinstance(expr, cat_ast.Unop) and expr.op in ("+", "*"):
+        return True
+    if isinstance(expr, cat_ast.Var):
+        value = _binding(env, expr.name)
+        if isinstance(value, RecThunk):
+            return True
+        if isinstance(value, Thunk) and not value.values and id(value) not in seen:
+            seen.add(id(value))
+            return _closes(value.expr, value.env, seen)
+        if isinstance(value, FunV) and id(value) not in seen:
+            seen.add(id(value))
+            return _closes(value.body, value.env, seen)
+        return False
+    if dataclasses.is_dataclass(expr):
+        for f in dataclasses.fields(expr):
+            part = getattr(expr, f.name)
+            parts = part if isinstance(part, tuple) else (part,)
+            if any(dataclasses.is_dataclass(p) and _closes(p, env, seen) for p in parts):
+                return True
+    return False
+
+
+def _binding(env: Env, name: str) -> Any:
+    """What `name` is bound to in `env`, not forced."""
+    scope: Env | None = env
+    while scope is not None:
+        if name in scope.vars:
+            return scope.vars[name]
+        scope = scope.parent
+    return None
 
 
 class TracedExecution(_BaseRelations):
