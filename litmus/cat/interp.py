@@ -157,14 +157,19 @@ class Env:
     vars: dict[str, Any]
     parent: "Env | None" = None
 
-    def lookup(self, name: str) -> Any:
+    def scope(self, name: str) -> "Env | None":
+        """The innermost environment that binds `name` (None: unbound)."""
         env: Env | None = self
-        while env is not None:
-            if name in env.vars:
-                value = env.vars[name]
-                return value.force() if isinstance(value, Thunk) else value
+        while env is not None and name not in env.vars:
             env = env.parent
-        raise KeyError(name)
+        return env
+
+    def lookup(self, name: str) -> Any:
+        env = self.scope(name)
+        if env is None:
+            raise KeyError(name)
+        value = env.vars[name]
+        return value.force() if isinstance(value, Thunk) else value
 
     def child(self, bindings: dict[str, Any] | None = None) -> "Env":
         return Env(dict(bindings or {}), self)
@@ -859,13 +864,11 @@ class Interpreter:
         """`expr` names a lazy definition whose value is not computed yet."""
         if not isinstance(expr, ast.Var):
             return False
-        scope: Env | None = env
-        while scope is not None:
-            if expr.name in scope.vars:
-                value = scope.vars[expr.name]
-                return isinstance(value, Thunk) and not value.holder().values
-            scope = scope.parent
-        return False
+        scope = env.scope(expr.name)
+        if scope is None:
+            return False
+        value = scope.vars[expr.name]
+        return isinstance(value, Thunk) and not value.holder().values
 
     def _with_universe(self, op: str, left: Any, right: Any) -> Any:
         """`|`, `&`, `\\` with the polymorphic universe `~0` on one side at least."""

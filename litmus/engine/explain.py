@@ -187,9 +187,7 @@ class _Tracer:
         d = depth + 1
         if isinstance(expr, cat_ast.Var):
             name = expr.name
-            where: Env | None = env
-            while where is not None and name not in where.vars:
-                where = where.parent
+            where = env.scope(name)
             if where is None or (name in LEAVES and self.is_base_edge(name, a, b)):
                 return self.leaf(name, a, b)  # a base primitive or a tag
             found = self.interp.defs.get((id(where), name))

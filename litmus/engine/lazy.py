@@ -86,7 +86,8 @@ def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
     if isinstance(expr, cat_ast.Unop) and expr.op in ("+", "*"):
         return True
     if isinstance(expr, cat_ast.Var):
-        value = _binding(env, expr.name)
+        scope = env.scope(expr.name)
+        value = None if scope is None else scope.vars[expr.name]
         if isinstance(value, RecThunk):
             return True
         if isinstance(value, Thunk) and not value.values and id(value) not in seen:
@@ -103,16 +104,6 @@ def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
             if any(dataclasses.is_dataclass(p) and _closes(p, env, seen) for p in parts):
                 return True
     return False
-
-
-def _binding(env: Env, name: str) -> Any:
-    """What `name` is bound to in `env`, not forced."""
-    scope: Env | None = env
-    while scope is not None:
-        if name in scope.vars:
-            return scope.vars[name]
-        scope = scope.parent
-    return None
 
 
 class TracedExecution(_BaseRelations):
