@@ -367,11 +367,9 @@ class Algebra:
         for k in sorted({j for outs in succ.values() for j, _ in outs} & set(succ)):
             out = dict(t.get(k, {}))
             through = self.executes[k]
-            self.spend(len(t) + len(out))
-            for i, row in t.items():
-                into = row.get(k, False)
-                if into is False:
-                    continue
+            into_k = [(row, into) for row in t.values() if (into := row.get(k, False)) is not False]
+            self.spend(len(into_k) * len(out))  # the terms this step builds
+            for row, into in into_k:
                 for j, ckj in out.items():
                     row[j] = or_((row.get(j, False), and_(into, through, ckj)))
         return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
