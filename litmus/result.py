@@ -64,6 +64,9 @@ class Result:
     # False when only the verdict was asked for (tables): states, positive and negative are then
     # not herd's lists and counts but whether some execution is in / out of the condition
     counted: bool = True
+    # whether `states` are every final state: False when only the verdict was asked for, or
+    # when a --timeout cut their listing short (`states` are then the ones found)
+    states_complete: bool = True
     build_s: float = 0.0  # time spent building the z3 problem (bench)
     solve_s: float = 0.0  # time spent in the solver (bench)
     # peak resident memory of the process that checked it, in MB, during this (test, model)

@@ -195,7 +195,26 @@ def test_a_timeout_while_counting_keeps_the_verdict_and_states(tmp_path: Path, m
     monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
     result = checker_for(path).run(deadline=time.perf_counter() + 3600)
     assert len(calls) == 2 and result.observation == "Never" and not result.counted
-    assert len(result.states) == 3 and "counting" in (result.error or "")
+    assert len(result.states) == 3 and "counting" in (result.error or "") and result.states_complete
+
+
+def test_a_timeout_while_listing_states_on_the_cnf_keeps_the_verdict(tmp_path: Path, monkeypatch) -> None:
+    """Out of counting's time while the SAT solver lists the final states: the verdict still
+    comes (z3, per side of the condition not seen yet), the states listed are marked incomplete."""
+    path = tmp_path / "CoStress3.litmus"
+    path.write_text(coherence_stress(3))
+
+    def solutions(cnf, distinct, deadline):  # type: ignore[no-untyped-def]
+        yield None
+
+    monkeypatch.setattr(counting, "solutions", solutions)
+    monkeypatch.setattr(checker_module, "COUNTER_AFTER", 1)
+    monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
+    result = checker_for(path).run(deadline=time.perf_counter() + 3600)
+    # x=1 at the end would put P0's first write co-after its second: never (coherence)
+    assert result.observation == "Never" and not result.counted and not result.states_complete
+    assert 1 <= len(result.states) < 3 and "final states" in (result.error or "")  # of 3 (above)
 
 
 def test_timeout_while_counting_in_the_reports() -> None:

@@ -197,6 +197,7 @@ def test_json_object_shape() -> None:
             {"1:r0": "1", "1:r1": "0"},
             {"1:r0": "1", "1:r1": "1"},
         ],
+        "states_complete": True,
         "positive": 1,
         "negative": 3,
         "flags": ["data-race"],
@@ -220,3 +221,39 @@ def test_herd_block_equals_reference_output_but_hash() -> None:
     assert [l for l in ours if not l.startswith("Hash=")] == [
         l for l in reference if not l.startswith("Hash=")
     ]
+
+
+def _sb_checker(model: str):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from litmus import api
+    from litmus.arch import lower, parse_file
+    from litmus.engine.checker import TestChecker
+
+    path = Path(__file__).resolve().parents[1] / "litmus_tests" / "SB" / "SB+poonceonces.litmus"
+    spec = api.load_model(model)
+    test = parse_file(str(path))
+    return TestChecker(test, spec, lower(test, spec.target, spec.macros, registers=spec.catdep))
+
+
+def test_a_timeout_while_listing_states_keeps_the_verdict(monkeypatch) -> None:
+    """Counting may take only its share of the --timeout; cut there (here at once), the run
+    still answers the verdict (a solver call per side of the condition not seen yet), the
+    flags and the states found; the counts are unknown and the states marked incomplete
+    (herd `States ?`, JSON states_complete false)."""
+    import time
+
+    from litmus.engine import checker as checker_module
+
+    for model, verdict in (("sc", NEVER), ("lkmm", SOMETIMES)):  # SB: forbidden by SC only
+        full = _sb_checker(model).run(deadline=None)
+        monkeypatch.setattr(checker_module, "COUNT_SHARE", 0.0)
+        cut = _sb_checker(model).run(deadline=time.perf_counter() + 3600)
+        monkeypatch.undo()
+        assert full.observation == cut.observation == verdict and full.states_complete and full.counted
+        assert not cut.states_complete and not cut.counted and "timeout" in (cut.error or "")
+        assert set(cut.states) <= set(full.states) and cut.flags == full.flags and cut.ok == full.ok
+        assert (cut.witness is None) == (full.witness is None)
+        block = format_herd(cut)
+        assert "States ?\n" in block and f"Observation SB+poonceonces {verdict} ? ?" in block
+        assert json.loads(format_json(cut))["states_complete"] is False

@@ -58,6 +58,10 @@ WORK_PER_S = 200_000
 LAZY_WORK_CAP = 2 * counting.MAX_EXPRS
 # Enumerating and waiting for the model counter take turns of this many seconds
 TURN_S = 0.05
+# The share of a --timeout that listing final states and counting executions may take: the
+# rest is the verdict's (a test with more final states than can be listed in time, paulmck's
+# rings of 17 to 19 threads, still gets its verdict, in about a second)
+COUNT_SHARE = 0.75
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -237,15 +241,19 @@ class TestChecker:
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
         cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
         flags: list[str] | None = None
+        # counting stops here, leaving the rest of the time for the verdict (too many
+        # executions or final states to list in time: the verdict and what was found stand)
+        cut = deadline if deadline is None or not count else start + COUNT_SHARE * (deadline - start)
+        cut_short = False
         while count:
             if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
                     and time.perf_counter() - start >= cnf_after):  # fmt: skip
                 cnf_after = None
                 # Many executions: hand the rest to the CNF of the test (engine/count.py)
-                counted = self._count_by_cnf(states, assumptions, deadline, start)
-                if counted == "unknown":
-                    self.solver.pop()
-                    return self._unknown(start, deadline, enumerated=positive + negative)
+                counted = self._count_by_cnf(states, assumptions, cut, deadline, start)
+                if counted == "unknown":  # the final states unfinished by the cut
+                    cut_short = True
+                    break
                 if counted == "later":  # again once the enumeration has cost twice as much
                     cnf_after = 2 * (time.perf_counter() - start)
                     counted = None
@@ -254,7 +262,10 @@ class TestChecker:
                     if witness_model is None:
                         witness_model = self._state_witness(states, deadline)
                     break
-            status = self._check(assumptions, deadline)
+            status = self._check(assumptions, cut)
+            if status == z3.unknown and _past(cut) and not _past(deadline):
+                cut_short = True
+                break
             if status == z3.unknown:
                 self.solver.pop()
                 return self._unknown(start, deadline, enumerated=positive + negative)
@@ -279,6 +290,20 @@ class TestChecker:
             # the next execution differs in some key: its rf, its co, or a choice of the model
             values = eval_bools(model, keys)
             self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
+        if cut_short:
+            seen = {True: positive > 0, False: negative > 0}
+            for state in states:  # final states the CNF found
+                if state in self.state_sides:
+                    seen[self.state_sides[state]] = True
+            found = self._unseen_sides(seen, states, assumptions, deadline)
+            if found is None:
+                self.solver.pop()
+                return self._unknown(start, deadline, enumerated=positive + negative)
+            positive, negative = int(seen[True] or True in found), int(seen[False] or False in found)
+            wants = self.test.condition.quantifier == "exists"
+            if witness_model is None:
+                witness_model = found.get(wants)
+            counts_unknown = "timeout while listing final states and counting executions"
         self.solver.pop()
         if flags is None:
             flags = self._flags(assumptions, deadline)
@@ -296,24 +321,44 @@ class TestChecker:
             states=tuple(sorted(states, key=_herd_state_order)), positive=int(positive),
             negative=int(negative), flags=tuple(sorted(set(flags))),
             witness=witness, solve_s=time.perf_counter() - start, counted=count and counts_unknown is None,
-            error=counts_unknown,
+            error=counts_unknown, states_complete=(count or list_states) and not cut_short,
         )  # fmt: skip
 
-    def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], deadline: float | None,
-                      started: float):  # type: ignore[no-untyped-def]  # fmt: skip
+    def _unseen_sides(self, seen: dict[bool, bool], states: set[State], assumptions: list[z3.BoolRef],
+                      deadline: float | None) -> dict[bool, z3.ModelRef] | None:  # fmt: skip
+        """After a cut: is some execution on each side of the condition not seen yet? One solver
+        call per such side (the executions blocked so far are all on the other side, so the
+        blocking loses none of it); the model of each side found, its final state added to
+        `states`. None when the solver could not say in time."""
+        found = {}
+        for side, term in ((True, self.condition), (False, z3.Not(self.condition))):
+            if seen[side]:
+                continue
+            status = self._check(assumptions + [term], deadline)
+            if status == z3.unknown:
+                return None
+            if status == z3.sat:
+                found[side] = model = self.solver.model()
+                state = self.state_of(model)
+                states.add(state)
+                self.state_models.setdefault(state, model)
+        return found
+
+    def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,
+                      deadline: float | None, started: float):  # type: ignore[no-untyped-def]  # fmt: skip
         """Past COUNTER_AFTER executions. The test's determined encoding as CNF: a SAT solver
         lists every final state (one call each, added to `states`), z3 says which flags some
         execution raises, and then a model counter (Ganak, in a child process, on the sides of
         the condition some state is on) races the SAT solver enumerating executions.
 
         (positive, negative, flags, why the counts are missing or None); "unknown" when the
-        states could not be finished in time; "later" when the CNF took longer than the
-        enumeration so far (it may pay later); None when the problem does not go to CNF (the
-        caller enumerates on)."""
+        states could not be finished by the `cut` (or the flags by the deadline); "later" when
+        the CNF took longer than the enumeration so far (it may pay later); None when the
+        problem does not go to CNF (the caller enumerates on)."""
         # the CNF may take as long as the enumeration has cost so far (ski rental again)
         budget = max(MIN_BUDGET_S, CNF_BUDGET * (time.perf_counter() - started))
-        if deadline is not None:
-            budget = min(budget, deadline - time.perf_counter())
+        if cut is not None:
+            budget = min(budget, cut - time.perf_counter())
         try:
             cnf, layout = self.counting_cnf(budget)
         except counting.OverBudget:
@@ -327,7 +372,7 @@ class TestChecker:
             sides = self.state_sides  # each final state: whether it satisfies the condition
             read = [(counting.decoder([cnf.named[b] for b in bits]), len(bits), cnf.named[g] if g else None)
                     for bits, g in layout]  # fmt: skip
-            for model in counting.solutions(cnf, state_vars, deadline):
+            for model in counting.solutions(cnf, state_vars, cut):
                 if model is None:
                     return "unknown"
                 state = self._state_from(model, read)
@@ -349,7 +394,7 @@ class TestChecker:
             # busy machine neither starves the other: whichever is the right tool wins in at
             # most about twice its own time.
             slice_start = time.perf_counter()
-            for model in counting.solutions(cnf, cnf.sampling, deadline):
+            for model in counting.solutions(cnf, cnf.sampling, cut):
                 if model is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
                     return int(some_in), int(some_out), flags, "timeout while counting executions"

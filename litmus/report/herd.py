@@ -11,7 +11,9 @@ Choices where herd7 has no counterpart:
   means "no verdict" to ``judgelitmus.sh`` and to anything grepping ``^Observation``, and no
   ``Test`` line keeps block parsers from reading a half-filled block.
 * Counts a ``--timeout`` cut short while counting (the verdict and the states found first)
-  print as ``?`` in the ``Positive:`` and ``Observation`` lines.
+  print as ``?`` in the ``Positive:`` and ``Observation`` lines; when it cut the listing of
+  final states short too, ``States ?`` heads the states found (a parser expecting a number
+  fails rather than read a wrong one).
 * ``Hash=`` is the md5 of the test's name and condition: stable across models and runs, so
   it identifies the test (herd hashes its own canonical form of the test, which we cannot match;
   tools comparing outputs ignore ``Time`` and ``Hash``).
@@ -52,7 +54,7 @@ def format_herd(result: Result) -> str:
         shown_pos, shown_neg = negative, positive
     else:
         shown_pos, shown_neg = positive, negative
-    lines = [f"Test {name} {result.kind}", f"States {len(result.states)}"]
+    lines = [f"Test {name} {result.kind}", f"States {len(result.states) if result.states_complete else '?'}"]
     lines += [format_state(state) for state in result.states]
     lines.append("Ok" if result.ok else "No")
     lines.append("Witnesses")

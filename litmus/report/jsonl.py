@@ -19,6 +19,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "observation": result.observation,
         "ok": result.ok,
         "states": [{loc: val for loc, val in state} for state in result.states],
+        "states_complete": result.states_complete,  # false: a --timeout cut the listing short
         # counts only where executions were counted (--no-counts, tables: the verdict alone)
         "positive": result.positive if result.counted else None,
         "negative": result.negative if result.counted else None,
