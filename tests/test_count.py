@@ -246,3 +246,20 @@ def test_enumeration_on_the_cnf_with_deferred_checks(row: dict[str, str], monkey
     monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
     monkeypatch.setattr(checker_module, "CNF_BUDGET", 1e6)
     assert herd_fields(checker.run(deadline=None)) == {k: row[k] for k in FIELDS}
+
+
+def test_listing_leaves_fixed_variables_out_of_its_blocking_clauses(monkeypatch) -> None:
+    """Past PRUNE_AFTER solutions the listing blocks only on the variables the remaining
+    solutions still vary: the solutions listed are still every projection, each once."""
+    # 1..6 free but for (1 or 2) and (not 3 or 4); 7 forced true; 8 follows 5; 9 in no distinct
+    clauses = [[1, 2], [-3, 4], [7], [-5, 8], [5, -8], [9, -9]]
+    cnf = counting.Cnf(clauses, 9, [], {})
+    distinct = [1, 2, 3, 4, 5, 6, 7, 8]
+    expected = {
+        bits for bits in itertools.product((False, True), repeat=8)
+        if (bits[0] or bits[1]) and (not bits[2] or bits[3]) and bits[6] and bits[4] == bits[7]
+    }  # fmt: skip
+    for prune_after in (1, 5, 10_000):
+        monkeypatch.setattr(counting, "PRUNE_AFTER", prune_after)
+        listed = [tuple(model[v - 1] > 0 for v in distinct) for model in counting.solutions(cnf, distinct, None)]
+        assert len(listed) == len(set(listed)) and set(listed) == expected, prune_after

@@ -8,7 +8,10 @@ herd's States, Positive/Negative counts and verdict in one pass.
 
 from __future__ import annotations
 
+import functools
+import operator
 import time
+from collections.abc import Callable
 
 import z3
 
@@ -370,12 +373,11 @@ class TestChecker:
         try:
             state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
             sides = self.state_sides  # each final state: whether it satisfies the condition
-            read = [(counting.decoder([cnf.named[b] for b in bits]), len(bits), cnf.named[g] if g else None)
-                    for bits, g in layout]  # fmt: skip
+            read = self._state_reader(cnf, layout)
             for model in counting.solutions(cnf, state_vars, cut):
                 if model is None:
                     return "unknown"
-                state = self._state_from(model, read)
+                state = read(model)
                 states.add(state)
                 sides[state] = model[condition - 1] > 0
             # the flags over every execution: not on this solver, which blocks the enumerated ones
@@ -456,19 +458,42 @@ class TestChecker:
         formulas = list(problem.solver.assertions()) + list(problem.axioms.values())
         return counting.to_cnf(formulas, problem.execution.execution_key(), named, budget_s), layout
 
-    def _state_from(self, model: list[int], read) -> State:  # type: ignore[no-untyped-def]
-        """The final state of a CNF solution (`read`: per observed location, its value's
-        decoder and its grounded variable)."""
-        out = []
-        for (text, _), (number_of, width, grounded) in zip(self.observed, read):
-            if grounded is not None and model[grounded - 1] < 0:
-                out.append((text, SYMBOLIC))
-                continue
-            number = number_of(model)
-            if number >= 1 << (width - 1):
-                number -= 1 << width
-            out.append((text, self.show_value(number)))
-        return tuple(out)
+    def _state_reader(self, cnf, layout) -> Callable[[list[int]], State]:  # type: ignore[no-untyped-def]
+        """The final state of a solution of `cnf` (`layout`: per observed location, the names
+        of its value's bits, lowest first, and of its grounded literal or None). A location's
+        value is decoded once per pattern of its literals: a test lists up to 65,535 final
+        states of a handful of values each."""
+        spans, variables = [], []
+        for bits, grounded in layout:
+            names = bits + ([grounded] if grounded else [])
+            spans.append((len(variables), len(variables) + len(names), grounded is not None))
+            variables += [cnf.named[name] for name in names]
+        pick = operator.itemgetter(*[v - 1 for v in variables], -1)  # a tuple even for one variable
+        texts = [text for text, _ in self.observed]
+        seen: list[dict[tuple[int, ...], str]] = [{} for _ in layout]
+
+        def shown(literals: tuple[int, ...], grounded: bool) -> str:
+            if grounded:
+                if literals[-1] < 0:
+                    return SYMBOLIC
+                literals = literals[:-1]
+            number = sum(1 << b for b, lit in enumerate(literals) if lit > 0)
+            if number >= 1 << (len(literals) - 1):
+                number -= 1 << len(literals)
+            return self.show_value(number)
+
+        def read(model: list[int]) -> State:
+            literals = pick(model)
+            out = []
+            for text, (start, end, grounded), known in zip(texts, spans, seen):
+                part = literals[start:end]
+                value = known.get(part)
+                if value is None:
+                    value = known[part] = shown(part, grounded)
+                out.append((text, value))
+            return tuple(out)
+
+        return read
 
     def _is_state(self, state: State) -> z3.BoolRef:
         """The executions whose final state is `state`."""
@@ -634,12 +659,14 @@ def _herd_location_order(loc: ast.Location) -> tuple:
 
 
 def _herd_state_order(state: State) -> tuple:
-    def key(value: str) -> tuple:
-        if value == SYMBOLIC:
-            return (-1, 0, "")  # herd lists its symbolic values first
-        try:
-            return (0, int(value), "")
-        except ValueError:
-            return (1, 0, value)
+    return tuple(map(_herd_value_order, [v for _, v in state]))
 
-    return tuple(key(v) for _, v in state)
+
+@functools.lru_cache(maxsize=4096)  # a few values, in up to 65,535 states
+def _herd_value_order(value: str) -> tuple:
+    if value == SYMBOLIC:
+        return (-1, 0, "")  # herd lists its symbolic values first
+    try:
+        return (0, int(value), "")
+    except ValueError:
+        return (1, 0, value)
