@@ -182,10 +182,10 @@ def test_a_timeout_while_counting_keeps_the_verdict_and_states(tmp_path: Path, m
     real_solutions = counting.solutions
     calls = []
 
-    def solutions(cnf, distinct, deadline):  # type: ignore[no-untyped-def]
+    def solutions(cnf, distinct, deadline, reads=()):  # type: ignore[no-untyped-def]
         calls.append(distinct)
         if len(calls) == 1:  # the final states
-            yield from real_solutions(cnf, distinct, deadline)
+            yield from real_solutions(cnf, distinct, deadline, reads)
         else:  # the executions: out of time at once
             yield None
 
@@ -204,7 +204,7 @@ def test_a_timeout_while_listing_states_on_the_cnf_keeps_the_verdict(tmp_path: P
     path = tmp_path / "CoStress3.litmus"
     path.write_text(coherence_stress(3))
 
-    def solutions(cnf, distinct, deadline):  # type: ignore[no-untyped-def]
+    def solutions(cnf, distinct, deadline, reads=()):  # type: ignore[no-untyped-def]
         yield None
 
     monkeypatch.setattr(counting, "solutions", solutions)
@@ -248,18 +248,24 @@ def test_enumeration_on_the_cnf_with_deferred_checks(row: dict[str, str], monkey
     assert herd_fields(checker.run(deadline=None)) == {k: row[k] for k in FIELDS}
 
 
-def test_listing_leaves_fixed_variables_out_of_its_blocking_clauses(monkeypatch) -> None:
-    """Past PRUNE_AFTER solutions the listing blocks only on the variables the remaining
-    solutions still vary: the solutions listed are still every projection, each once."""
-    # 1..6 free but for (1 or 2) and (not 3 or 4); 7 forced true; 8 follows 5; 9 in no distinct
-    clauses = [[1, 2], [-3, 4], [7], [-5, 8], [5, -8], [9, -9]]
-    cnf = counting.Cnf(clauses, 9, [], {})
-    distinct = [1, 2, 3, 4, 5, 6, 7, 8]
+def test_listing_gives_each_projection_once(monkeypatch) -> None:
+    """The listing runs on the CNF simplified with the variables it reads frozen and, past
+    PRUNE_AFTER solutions, blocks only on the variables the remaining solutions still vary:
+    what it lists is still every assignment of `distinct` that extends to a solution, once."""
+    # 1..6 free but for (1 or 2) and (not 3 or 4); 7 forced true; 8 follows 5 through 10 (not
+    # read: it may be eliminated); 9 in no clause but listed; 11 only in clauses
+    clauses = [[1, 2], [-3, 4], [7], [-5, 10], [5, -10], [-10, 8], [10, -8], [11, 1, 3], [-11, 2]]
+    cnf = counting.Cnf(clauses, 11, [], {})
+    distinct = [1, 2, 3, 4, 5, 6, 7, 8, 9]
     expected = {
-        bits for bits in itertools.product((False, True), repeat=8)
+        bits for bits in itertools.product((False, True), repeat=9)
         if (bits[0] or bits[1]) and (not bits[2] or bits[3]) and bits[6] and bits[4] == bits[7]
+        and (bits[0] or bits[2] or bits[1])
     }  # fmt: skip
     for prune_after in (1, 5, 10_000):
         monkeypatch.setattr(counting, "PRUNE_AFTER", prune_after)
-        listed = [tuple(model[v - 1] > 0 for v in distinct) for model in counting.solutions(cnf, distinct, None)]
+        listed = list(counting.solutions(cnf, distinct, None, reads=distinct))
         assert len(listed) == len(set(listed)) and set(listed) == expected, prune_after
+    # reading some other variables: still one per assignment of `distinct`, read off it
+    firsts = list(counting.solutions(cnf, [1, 2], None, reads=[2, 7]))
+    assert sorted(firsts) == [(False, True), (True, True), (True, True)]

@@ -9,7 +9,6 @@ herd's States, Positive/Negative counts and verdict in one pass.
 from __future__ import annotations
 
 import functools
-import operator
 import time
 from collections.abc import Callable
 
@@ -55,10 +54,6 @@ MIN_BUDGET_S = 1.0
 # Terms the determined encoding builds per second (this machine, LKMM's lock-heavy tests): the
 # CNF's time budget as a cap on the terms it may build, so that a build too big stops promptly
 WORK_PER_S = 200_000
-# A test with deferred checks builds its determined encoding up to this many terms: measured
-# 1.3 to 3 terms built per term of the result on the pageblock families, so past this the
-# result would most likely be over counting.MAX_EXPRS
-LAZY_WORK_CAP = 2 * counting.MAX_EXPRS
 # Enumerating and waiting for the model counter take turns of this many seconds
 TURN_S = 0.05
 # The share of a --timeout that listing final states and counting executions may take: the
@@ -373,13 +368,13 @@ class TestChecker:
         try:
             state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
             sides = self.state_sides  # each final state: whether it satisfies the condition
-            read = self._state_reader(cnf, layout)
-            for model in counting.solutions(cnf, state_vars, cut):
-                if model is None:
+            read = self._state_reader(layout)
+            for values in counting.solutions(cnf, state_vars, cut, reads=[*state_vars, condition]):
+                if values is None:
                     return "unknown"
-                state = read(model)
+                state = read(values)
                 states.add(state)
-                sides[state] = model[condition - 1] > 0
+                sides[state] = values[-1]
             # the flags over every execution: not on this solver, which blocks the enumerated ones
             unblocked = z3.Solver()
             unblocked.add(self.base_assertions)
@@ -396,11 +391,11 @@ class TestChecker:
             # busy machine neither starves the other: whichever is the right tool wins in at
             # most about twice its own time.
             slice_start = time.perf_counter()
-            for model in counting.solutions(cnf, cnf.sampling, cut):
-                if model is None:  # the verdict stands; the counts are not known
+            for values in counting.solutions(cnf, cnf.sampling, cut, reads=[condition]):
+                if values is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
                     return int(some_in), int(some_out), flags, "timeout while counting executions"
-                inside, outside = (inside + 1, outside) if model[condition - 1] > 0 else (inside, outside + 1)
+                inside, outside = (inside + 1, outside) if values[0] else (inside, outside + 1)
                 if race is None:  # the counter failed: the enumeration alone
                     continue
                 spent = time.perf_counter() - slice_start
@@ -425,17 +420,14 @@ class TestChecker:
         started = time.perf_counter()
         if self.lazy is None:
             counting.check_size(self.base_assertions)  # the determined problem is about as big
-        # with deferred checks the assertions say nothing of the size: the build is capped, by
-        # the time budget and, since a deferred check is a dense one, by about the CNF's size
-        # limit (past it the build is wasted whatever the budget: 2 s of order both locked N=5's 10)
+        # with deferred checks the assertions say nothing of the size: the build is capped.
+        # (Not by the CNF's size limit: a ring of 17 threads builds 336,000 terms for a result
+        # of 15,000, a zone-locked test 410,000 for 136,000.)
         cap = None if budget_s is None else int(budget_s * WORK_PER_S)
-        too_big = LAZY_WORK_CAP if self.lazy is not None and (cap is None or cap > LAZY_WORK_CAP) else None
         try:
             problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True,
-                                  work_cap=too_big or cap)  # fmt: skip
+                                  work_cap=cap)  # fmt: skip
         except OverBudget:
-            if too_big:
-                raise counting.Unsupported(f"the determined encoding builds over {too_big} terms") from None
             raise counting.OverBudget("the determined encoding builds more terms than the budget") from None
         except NotDetermined:
             if self.lazy is not None:  # this problem lacks its deferred checks
@@ -458,35 +450,33 @@ class TestChecker:
         formulas = list(problem.solver.assertions()) + list(problem.axioms.values())
         return counting.to_cnf(formulas, problem.execution.execution_key(), named, budget_s), layout
 
-    def _state_reader(self, cnf, layout) -> Callable[[list[int]], State]:  # type: ignore[no-untyped-def]
-        """The final state of a solution of `cnf` (`layout`: per observed location, the names
-        of its value's bits, lowest first, and of its grounded literal or None). A location's
-        value is decoded once per pattern of its literals: a test lists up to 65,535 final
-        states of a handful of values each."""
-        spans, variables = [], []
+    def _state_reader(self, layout) -> Callable[[tuple[bool, ...]], State]:  # type: ignore[no-untyped-def]
+        """The final state from the values of the CNF's state variables, in `layout`'s order
+        (per observed location: its value's bits, lowest first, then its grounded literal if it
+        has one). A location's value is decoded once per pattern of its bits: a test lists up
+        to 65,535 final states of a handful of values each."""
+        spans, start = [], 0
         for bits, grounded in layout:
-            names = bits + ([grounded] if grounded else [])
-            spans.append((len(variables), len(variables) + len(names), grounded is not None))
-            variables += [cnf.named[name] for name in names]
-        pick = operator.itemgetter(*[v - 1 for v in variables], -1)  # a tuple even for one variable
+            end = start + len(bits) + (1 if grounded else 0)
+            spans.append((start, end, grounded is not None))
+            start = end
         texts = [text for text, _ in self.observed]
-        seen: list[dict[tuple[int, ...], str]] = [{} for _ in layout]
+        seen: list[dict[tuple[bool, ...], str]] = [{} for _ in layout]
 
-        def shown(literals: tuple[int, ...], grounded: bool) -> str:
+        def shown(bits: tuple[bool, ...], grounded: bool) -> str:
             if grounded:
-                if literals[-1] < 0:
+                if not bits[-1]:
                     return SYMBOLIC
-                literals = literals[:-1]
-            number = sum(1 << b for b, lit in enumerate(literals) if lit > 0)
-            if number >= 1 << (len(literals) - 1):
-                number -= 1 << len(literals)
+                bits = bits[:-1]
+            number = sum(1 << b for b, bit in enumerate(bits) if bit)
+            if number >= 1 << (len(bits) - 1):
+                number -= 1 << len(bits)
             return self.show_value(number)
 
-        def read(model: list[int]) -> State:
-            literals = pick(model)
+        def read(values: tuple[bool, ...]) -> State:
             out = []
             for text, (start, end, grounded), known in zip(texts, spans, seen):
-                part = literals[start:end]
+                part = values[start:end]
                 value = known.get(part)
                 if value is None:
                     value = known[part] = shown(part, grounded)
