@@ -381,6 +381,10 @@ class TestChecker:
             flags = self._flags(assumptions, deadline, unblocked)
             if flags is None:
                 return "unknown"
+            # each final state reached by one execution only: the counts are the states'
+            if counting.determines(cnf, state_vars, cnf.sampling):
+                inside = sum(sides.values())
+                return inside, len(sides) - inside, flags, None
             # the counter counts only the sides of the condition some final state is on
             sides_present = set(sides.values())
             race = counting.BackgroundCount(

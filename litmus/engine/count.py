@@ -205,6 +205,47 @@ def _compact(cnf: Cnf, keep: Sequence[int]) -> tuple[list[list[int]], dict[int, 
     return renumbered, {v: number[v] for v in keep}, len(number)
 
 
+def determines(cnf: Cnf, given: Sequence[int], keys: Sequence[int]) -> bool | None:
+    """Whether the variables `given` fix the variables `keys` in every solution: no two
+    solutions agree on `given` and differ on `keys`. One SAT call on two copies of the CNF
+    sharing `given` (simplified first, `given` and `keys` frozen); None when it needs more than
+    DETERMINES_CONFLICTS conflicts. When a test's final state fixes its execution, its
+    executions are its final states, counted as they are listed."""
+    compact = _compact(cnf, [*given, *keys])
+    if compact is None:  # no solution at all
+        return True
+    clauses, number, size = compact
+    shared = {number[v] for v in given}
+
+    def twin(lit: int) -> int:
+        v = abs(lit)
+        w = v if v in shared else v + size
+        return w if lit > 0 else -w
+
+    fresh = 2 * size
+    differ: list[int] = []  # per key outside `given`: a literal that implies the copies differ
+    links: list[list[int]] = []
+    for v in keys:
+        a = number[v]
+        if a in shared:
+            continue
+        fresh += 1
+        differ.append(fresh)
+        links += [[-fresh, a, twin(a)], [-fresh, -a, -twin(a)]]
+    if not differ:
+        return True
+    with sat.Solver(name="cadical195", bootstrap_with=clauses) as solver:
+        solver.append_formula([[twin(lit) for lit in clause] for clause in clauses])
+        solver.append_formula(links + [differ])
+        solver.conf_budget(DETERMINES_CONFLICTS)
+        answer = solver.solve_limited()
+    return None if answer is None else not answer
+
+
+# Conflicts the SAT solver may spend on `determines` before the listing counts on its own
+DETERMINES_CONFLICTS = 200_000
+
+
 def _unfixed(solver, variables: list[int], model: list[int], deadline: float | None) -> list[int]:  # type: ignore[no-untyped-def]
     """The variables some solution the solver still allows sets otherwise than `model` (those
     blocked so far included: the solutions left agree on the others, so only these tell them
