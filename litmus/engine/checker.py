@@ -369,7 +369,9 @@ class TestChecker:
             state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
             sides = self.state_sides  # each final state: whether it satisfies the condition
             read = self._state_reader(layout)
-            for values in counting.solutions(cnf, state_vars, cut, reads=[*state_vars, condition]):
+            # one simplification of the CNF for all the listings below (a third of CoStress3's time)
+            listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
+            for values in counting.solutions(listing, state_vars, cut, reads=[*state_vars, condition]):
                 if values is None:
                     return "unknown"
                 state = read(values)
@@ -382,7 +384,7 @@ class TestChecker:
             if flags is None:
                 return "unknown"
             # each final state reached by one execution only: the counts are the states'
-            if counting.determines(cnf, state_vars, cnf.sampling):
+            if counting.determines(listing, state_vars, cnf.sampling):
                 inside = sum(sides.values())
                 return inside, len(sides) - inside, flags, None
             # the counter counts only the sides of the condition some final state is on
@@ -395,7 +397,7 @@ class TestChecker:
             # busy machine neither starves the other: whichever is the right tool wins in at
             # most about twice its own time.
             slice_start = time.perf_counter()
-            for values in counting.solutions(cnf, cnf.sampling, cut, reads=[condition]):
+            for values in counting.solutions(listing, cnf.sampling, cut, reads=[condition]):
                 if values is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
                     return int(some_in), int(some_out), flags, "timeout while counting executions"

@@ -132,15 +132,15 @@ def check_size(formulas: Sequence[z3.BoolRef]) -> None:
         raise Unsupported(f"{size:.0f} terms")
 
 
-def solutions(cnf: Cnf, distinct: Sequence[int], deadline: float | None,
+def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
               reads: Sequence[int] = ()) -> Iterator[tuple[bool, ...] | None]:  # fmt: skip
-    """The CNF's assignments that differ on the variables `distinct`, one each, from a SAT
-    solver (CaDiCaL, through PySAT): of each, the values of the variables `reads`, in order.
-    Yields None, and stops, once the deadline has passed."""
-    compact = _compact(cnf, [*distinct, *reads])
-    if compact is None:
+    """The assignments of a CNF (`compact`ed, `distinct` and `reads` kept) that differ on the
+    variables `distinct`, one each, from a SAT solver (CaDiCaL, through PySAT): of each, the
+    values of the variables `reads`, in order. Yields None, and stops, once the deadline has
+    passed."""
+    if not cnf.satisfiable:
         return
-    clauses, number, size = compact
+    clauses, number, size = cnf.clauses, cnf.number, cnf.size
     variables = [number[v] for v in distinct]
     at = [number[v] - 1 for v in reads]  # each read variable's place in a model
     # with model[0] last: a tuple even for one variable, cut off again below
@@ -182,19 +182,29 @@ def solutions(cnf: Cnf, distinct: Sequence[int], deadline: float | None,
 PRUNE_AFTER = 64
 
 
-def _compact(cnf: Cnf, keep: Sequence[int]) -> tuple[list[list[int]], dict[int, int], int] | None:
+@dataclass(frozen=True)
+class Compact:
+    """A CNF simplified for listings, some variables kept: its clauses, each kept variable's
+    number in them, and how many variables they have."""
+
+    clauses: list[list[int]]
+    number: dict[int, int]
+    size: int
+    satisfiable: bool = True
+
+
+def compact(cnf: Cnf, keep: Sequence[int]) -> Compact:
     """The CNF simplified by CaDiCaL's preprocessor with the variables `keep` frozen, and
-    renumbered with those first: the clauses, each kept variable's new number, and how many
-    variables there are. Variable
-    elimination and the rest keep the assignments of frozen variables that extend to solutions,
-    which is all a listing reads: a 385,000-clause CNF of paulmck's (8 threads) became 1,900,
-    and a solution's model, read back whole, a tenth as long. None when there is no solution."""
+    renumbered with those first. Variable elimination and the rest keep the assignments of
+    frozen variables that extend to solutions, which is all a listing reads: a 385,000-clause
+    CNF of paulmck's (8 threads) became 1,900, and a solution's model, read back whole, a tenth
+    as long."""
     keep = list(dict.fromkeys(keep))
     clauses = cnf.clauses
     if Processor is not None and clauses:
         processed = Processor(bootstrap_with=clauses).process(freeze=keep)
         if not processed.status:
-            return None
+            return Compact([], {}, 0, satisfiable=False)
         clauses = processed.clauses
     number = {v: k for k, v in enumerate(keep, 1)}
     for clause in clauses:
@@ -202,19 +212,18 @@ def _compact(cnf: Cnf, keep: Sequence[int]) -> tuple[list[list[int]], dict[int, 
             if abs(lit) not in number:
                 number[abs(lit)] = len(number) + 1
     renumbered = [[number[lit] if lit > 0 else -number[-lit] for lit in clause] for clause in clauses]
-    return renumbered, {v: number[v] for v in keep}, len(number)
+    return Compact(renumbered, {v: number[v] for v in keep}, len(number))
 
 
-def determines(cnf: Cnf, given: Sequence[int], keys: Sequence[int]) -> bool | None:
-    """Whether the variables `given` fix the variables `keys` in every solution: no two
-    solutions agree on `given` and differ on `keys`. One SAT call on two copies of the CNF
-    sharing `given` (simplified first, `given` and `keys` frozen); None when it needs more than
+def determines(cnf: Compact, given: Sequence[int], keys: Sequence[int]) -> bool | None:
+    """Whether the variables `given` fix the variables `keys` in every solution of a CNF
+    (`compact`ed, both kept): no two solutions agree on `given` and differ on `keys`. One SAT
+    call on two copies of the CNF sharing `given`; None when it needs more than
     DETERMINES_CONFLICTS conflicts. When a test's final state fixes its execution, its
     executions are its final states, counted as they are listed."""
-    compact = _compact(cnf, [*given, *keys])
-    if compact is None:  # no solution at all
+    if not cnf.satisfiable:
         return True
-    clauses, number, size = compact
+    clauses, number, size = cnf.clauses, cnf.number, cnf.size
     shared = {number[v] for v in given}
 
     def twin(lit: int) -> int:
