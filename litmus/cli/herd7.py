@@ -105,8 +105,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         except LitmusError as error:
             err.write(_warning(path, error) + "\n")
             continue
-        if result.observation == UNKNOWN:
-            continue  # herd7 prints nothing for a test that ran out of time
+        if result.observation == UNKNOWN or (result.observation is not None and not result.counted):
+            # herd7 prints nothing for a test that ran out of time, and cannot count: a verdict
+            # whose counts the timeout cut short (litmus check prints it, with `?`) is not shown
+            continue
         if result.observation is None:
             err.write(_warning(path, None, result.not_meaningful or result.error or "no verdict") + "\n")
             continue
