@@ -104,12 +104,14 @@ def test_timeout_gives_unknown_and_goes_on(tmp_path: Path, capsys: pytest.Captur
     assert rows[1]["observation"] in ("Never", "Sometimes", "Always")
 
 
-def test_counting_timeout_says_so_and_the_verdict_alone_is_quick(tmp_path: Path) -> None:
-    """herd's counts need all 2^14 executions of a 14-thread SB ring; the verdict needs two
-    solver calls (TSO allows the all-zero outcome: every store may sit in its buffer)."""
-    ring = sb_ring(tmp_path, 14)
+def test_counting_timeout_says_so_and_keeps_the_verdict(tmp_path: Path) -> None:
+    """herd's states and counts need all 2^18 executions of an 18-thread SB ring, more than
+    three quarters of the timeout list; the verdict then needs two solver calls (TSO allows the
+    all-zero outcome: every store may sit in its buffer)."""
+    ring = sb_ring(tmp_path, 18)
     spec = api.load_model("tso")
-    (counted,) = api.run_test(parse_file(str(ring)), [spec], timeout=0.5)
-    assert counted.observation == UNKNOWN and counted.error.startswith("timeout after counting")
+    (counted,) = api.run_test(parse_file(str(ring)), [spec], timeout=3)
+    assert counted.observation == "Sometimes" and not counted.counted and not counted.states_complete
+    assert "timeout" in (counted.error or "") and 0 < len(counted.states) < 2**18
     (verdict,) = api.run_test(parse_file(str(ring)), [spec], timeout=60, count=False)
     assert verdict.observation == "Sometimes"

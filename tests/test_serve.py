@@ -238,13 +238,21 @@ def test_a_scenario_error_is_located_in_the_scenario(client: Any) -> None:
 # -- time ----------------------------------------------------------------------------------
 
 
-def test_a_heavy_test_with_a_tiny_timeout_is_unknown(client: Any) -> None:
+def cut_by_timeout(answer: dict[str, Any], verdict: str) -> bool:
+    """The timeout cut the run short: no verdict, or the verdict with the counts unknown
+    (millions of executions: they never finish in time)."""
+    if "timeout" not in (answer["error"] or ""):
+        return False
+    return answer["observation"] == "Unknown" or (answer["observation"] == verdict and answer["positive"] is None)
+
+
+def test_a_heavy_test_with_a_tiny_timeout_is_cut_short(client: Any) -> None:
     answer = post(client, {"test": heavy_test(), "models": ["lkmm", "sc"], "timeout": 0.5})
     assert answer.status_code == 200
     lkmm, sc = answer.json()
-    assert (lkmm["test"], lkmm["model"], lkmm["observation"]) == ("coherence-stress-5", "lkmm", "Unknown")
-    assert "timeout" in lkmm["error"]
-    assert sc["observation"] == "Unknown" and "timeout" in sc["error"]
+    assert (lkmm["test"], lkmm["model"]) == ("coherence-stress-5", "lkmm")
+    # x=1 at the end would put P0's first write co-after its second: Never under both
+    assert cut_by_timeout(lkmm, "Never") and cut_by_timeout(sc, "Never")
     # the pool goes on: the next request is answered
     assert post(client, {"test": MP.read_text(), "models": ["sc"]}).json()[0]["observation"] == "Never"
 
@@ -394,7 +402,7 @@ def test_twenty_concurrent_requests_one_slow(real_server: str) -> None:
     for index, answer in answers.items():
         verdicts = [(o["model"], o["observation"]) for o in answer.json()]
         if index == 9:
-            assert verdicts == [("lkmm", "Unknown")] and "timeout" in answer.json()[0]["error"]
+            assert len(verdicts) == 1 and cut_by_timeout(answer.json()[0], "Never")
         else:
             assert verdicts == [("sc", "Never"), ("tso", "Never")]
     assert httpx.get(real_server + "api/info").status_code == 200  # still up
