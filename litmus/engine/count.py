@@ -10,6 +10,10 @@ model's own choices): exactly the executions, each once, whatever variables are 
 Ganak runs in a forked child, racing the caller's own enumeration: it cannot be interrupted from
 Python, it prints on stdout, and a crash or a deadline then costs the child only (the caller
 keeps its verdict and states).
+
+Listings (final states, executions) run on CaDiCaL's simplification of the CNF with the
+variables they read frozen (`compact`), and where a final state fixes its execution
+(`determines`) the states are the executions: no count is needed.
 """
 
 from __future__ import annotations
@@ -256,9 +260,9 @@ DETERMINES_CONFLICTS = 200_000
 
 
 def _unfixed(solver, variables: list[int], model: list[int], deadline: float | None) -> list[int]:  # type: ignore[no-untyped-def]
-    """The variables some solution the solver still allows sets otherwise than `model` (those
-    blocked so far included: the solutions left agree on the others, so only these tell them
-    apart). All of them past the deadline."""
+    """Of `variables`, those that some solution the solver still allows (the blocking clauses
+    so far added) sets otherwise than `model`: the solutions left all agree with `model` on the
+    others, so only these tell them apart. All of them past the deadline."""
     out = []
     for k, v in enumerate(variables):
         if deadline is not None and time.perf_counter() >= deadline:
