@@ -106,6 +106,10 @@ class Thunk:
     def holder(self) -> "Thunk":
         return self
 
+    def pending(self) -> bool:
+        """Not computed yet, in any polarity mode."""
+        return not self.holder().values
+
     def compute(self) -> Any:
         return self.interp.eval(self.expr, self.env)
 
@@ -868,7 +872,7 @@ class Interpreter:
         if scope is None:
             return False
         value = scope.vars[expr.name]
-        return isinstance(value, Thunk) and not value.holder().values
+        return isinstance(value, Thunk) and value.pending()
 
     def _with_universe(self, op: str, left: Any, right: Any) -> Any:
         """`|`, `&`, `\\` with the polymorphic universe `~0` on one side at least."""

@@ -230,14 +230,10 @@ class TestChecker:
                 witness_model = model
             self.solver.add(z3.Not(self._same_state(model)))
         while not count and not list_states:
-            found = {}
-            for side, term in ((True, self.condition), (False, z3.Not(self.condition))):
-                status = self._check(assumptions + [term], deadline)
-                if status == z3.unknown:
-                    self.solver.pop()
-                    return self._unknown(start, deadline)
-                if status == z3.sat:
-                    found[side] = self.solver.model()
+            found = self._sides(assumptions, deadline)
+            if found is None:
+                self.solver.pop()
+                return self._unknown(start, deadline)
             positive, negative = int(True in found), int(False in found)
             wants = self.test.condition.quantifier == "exists"
             witness_model = found.get(wants)
@@ -300,10 +296,14 @@ class TestChecker:
             for state in states:  # final states the CNF found
                 if state in self.state_sides:
                     seen[self.state_sides[state]] = True
-            found = self._unseen_sides(seen, states, assumptions, deadline)
+            found = self._sides(assumptions, deadline, seen)
             if found is None:
                 self.solver.pop()
                 return self._unknown(start, deadline, enumerated=positive + negative)
+            for model in found.values():
+                state = self.state_of(model)
+                states.add(state)
+                self.state_models.setdefault(state, model)
             positive, negative = int(seen[True] or True in found), int(seen[False] or False in found)
             wants = self.test.condition.quantifier == "exists"
             if witness_model is None:
@@ -329,24 +329,21 @@ class TestChecker:
             error=counts_unknown, states_complete=(count or list_states) and not cut_short,
         )  # fmt: skip
 
-    def _unseen_sides(self, seen: dict[bool, bool], states: set[State], assumptions: list[z3.BoolRef],
-                      deadline: float | None) -> dict[bool, z3.ModelRef] | None:  # fmt: skip
-        """After a cut: is some execution on each side of the condition not seen yet? One solver
-        call per such side (the executions blocked so far are all on the other side, so the
-        blocking loses none of it); the model of each side found, its final state added to
-        `states`. None when the solver could not say in time."""
+    def _sides(self, assumptions: list[z3.BoolRef], deadline: float | None,
+               seen: dict[bool, bool] | None = None) -> dict[bool, z3.ModelRef] | None:  # fmt: skip
+        """Is some execution in the condition (True), out of it (False)? One solver call per
+        side not `seen` already (after a cut: the executions blocked so far are all on the
+        other side, so the blocking loses none of it); the model of each side found. None when
+        the solver could not say in time."""
         found = {}
         for side, term in ((True, self.condition), (False, z3.Not(self.condition))):
-            if seen[side]:
+            if seen is not None and seen[side]:
                 continue
             status = self._check(assumptions + [term], deadline)
             if status == z3.unknown:
                 return None
             if status == z3.sat:
-                found[side] = model = self.solver.model()
-                state = self.state_of(model)
-                states.add(state)
-                self.state_models.setdefault(state, model)
+                found[side] = self.solver.model()
         return found
 
     def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,

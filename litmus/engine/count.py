@@ -49,6 +49,12 @@ MAX_CLAUSES = 1_000_000
 # LKMM: 136,000 terms, 3 million clauses, 18 s to translate; the corpora's counting-heavy tests
 # stay under 25,000)
 MAX_EXPRS = 60_000
+# Solutions listed before the variables every remaining solution fixes are left out of the
+# blocking clauses: a final state's 32-bit values are mostly constant bits, and a ring of 8
+# threads lists 65,535 states (clauses of 528 literals, a third of the listing's time)
+PRUNE_AFTER = 64
+# Conflicts the SAT solver may spend on `determines` before the listing counts on its own
+DETERMINES_CONFLICTS = 200_000
 
 
 def available() -> bool:
@@ -180,12 +186,6 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
             solver.add_clause([-model[v - 1] for v in variables])
 
 
-# Solutions listed before the variables every remaining solution fixes are left out of the
-# blocking clauses: a final state's 32-bit values are mostly constant bits, and a ring of 8
-# threads lists 65,535 states (clauses of 528 literals, a third of the listing's time)
-PRUNE_AFTER = 64
-
-
 @dataclass(frozen=True)
 class Compact:
     """A CNF simplified for listings, some variables kept: its clauses, each kept variable's
@@ -253,10 +253,6 @@ def determines(cnf: Compact, given: Sequence[int], keys: Sequence[int]) -> bool 
         solver.conf_budget(DETERMINES_CONFLICTS)
         answer = solver.solve_limited()
     return None if answer is None else not answer
-
-
-# Conflicts the SAT solver may spend on `determines` before the listing counts on its own
-DETERMINES_CONFLICTS = 200_000
 
 
 def _unfixed(solver, variables: list[int], model: list[int], deadline: float | None) -> list[int]:  # type: ignore[no-untyped-def]

@@ -90,7 +90,7 @@ def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
         value = None if scope is None else scope.vars[expr.name]
         if isinstance(value, RecThunk):
             return True
-        if isinstance(value, Thunk) and not value.values and id(value) not in seen:
+        if isinstance(value, Thunk) and value.pending() and id(value) not in seen:
             seen.add(id(value))
             return _closes(value.expr, value.env, seen)
         if isinstance(value, FunV) and id(value) not in seen:
