@@ -22,13 +22,28 @@ Lemmas hold of every execution: the solver keeps them across the checker's push 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import z3
 
 from litmus.cat.interp import CheckOutcome, Env, FunV, Interpreter, RecThunk, Thunk, _default_check_name
 from litmus.cat import ast as cat_ast
-from litmus.cat.relations import Cond, EventSet, OverBudget, Relation, Why, WhyNot, eval_bools, mk_not, mk_or, to_z3
+from litmus.cat.bits import BitAlgebra, BitInterpreter, BitRel, BitSet, Violated, as_bits
+from litmus.cat.bits import Unsupported as NotBitwise
+from litmus.cat.relations import (
+    Algebra,
+    Cond,
+    EventSet,
+    OverBudget,
+    Relation,
+    Why,
+    WhyNot,
+    eval_bools,
+    mk_not,
+    mk_or,
+    to_z3,
+)
 from litmus.cat.traced import NotTraceable, TracedAlgebra, TracedInterpreter, flatten
 from litmus.engine.encode import SymbolicExecution, _BaseRelations
 from litmus.engine.model import ModelSpec, run_model
@@ -124,14 +139,12 @@ class TracedExecution(_BaseRelations):
         executed = [e.id for e in self.events if self.holds(e.guard)]
         present = set(executed)
         self._present = present
-        executes = {e: self.reason(self.events[e].guard) for e in executed}
-        idle = [mk_not(e.guard) for e in self.events if e.id not in present]
-        self.algebra = TracedAlgebra(executed, executes, Why(tuple(idle)) if idle else True)
+        self.algebra = self._algebra(executed)
         self.kept = kept.on(present) if kept is not None else {}
         fixed = self.kept.get("base")
         if fixed is None:
             fixed = self.kept["base"] = {
-                name: type(value)(value.entries, exact=True)  # every entry True: fixed
+                name: self._fixed(value)
                 for name, value in {**self._static_sets(), **self._static_relations()}.items()
             }  # fmt: skip
         base: dict[str, Any] = dict(fixed)
@@ -140,12 +153,26 @@ class TracedExecution(_BaseRelations):
         base["co"] = self._co(symbolic)
         fw = symbolic.base["FW"].entries
         self._learn([c for c in fw.values() if c is not True])
-        base["FW"] = EventSet(
+        base["FW"] = self._final_writes(fw)
+        self.base = base
+        self._choices = iter(symbolic.choices)
+
+    def _algebra(self, executed: list[int]) -> Algebra:
+        executes = {e: self.reason(self.events[e].guard) for e in executed}
+        idle = [mk_not(e.guard) for e in self.events if e.id not in self._present]
+        return TracedAlgebra(executed, executes, Why(tuple(idle)) if idle else True)
+
+    @staticmethod
+    def _fixed(value: EventSet | Relation) -> EventSet | Relation:
+        """A static base value (every entry True): fixed once its events execute."""
+        return type(value)(value.entries, exact=True)
+
+    def _final_writes(self, fw: dict[int, Cond]) -> EventSet:
+        present = self._present
+        return EventSet(
             {e: self.reason(c) for e, c in fw.items() if e in present and self.holds(c)},
             absent={e: self.unless(c) for e, c in fw.items() if e in present and not self.holds(c)},
         )  # fmt: skip
-        self.base = base
-        self._choices = iter(symbolic.choices)
 
     def _learn(self, terms: list) -> None:
         """Read many terms' values at once (through z3's C API)."""
@@ -184,8 +211,19 @@ class TracedExecution(_BaseRelations):
         return Relation(entries, exact=rel.is_static(), absent=absent)
 
     def _co(self, symbolic: SymbolicExecution) -> Relation:
-        """co read off the clocks (thousands of pairs on a lock word: one value per write, not
-        one evaluation per pair)."""
+        out: dict[tuple[int, int], Cond] = {}
+        absent: dict[tuple[int, int], Cond] = {}
+        for pair, c, holds in self._co_pairs(symbolic):
+            if holds:
+                out[pair] = self.reason(c)
+            else:
+                absent[pair] = self.unless(c)
+        return Relation(out, absent=absent)
+
+    def _co_pairs(self, symbolic: SymbolicExecution) -> Iterator[tuple[tuple[int, int], Cond, bool]]:
+        """co's pairs of executed events, their conditions and whether they hold: read off the
+        clocks (thousands of pairs on a lock word: one value per write, not one evaluation per
+        pair)."""
         by_clock = symbolic.co_by_clock
         present = self._present
         clock = {
@@ -193,8 +231,6 @@ class TracedExecution(_BaseRelations):
             for w, c in symbolic.co_clock.items() if w in present
         }  # fmt: skip
         self._learn([same for same in by_clock.values() if same is not True])
-        out: dict[tuple[int, int], Cond] = {}
-        absent: dict[tuple[int, int], Cond] = {}
         for (a, b), c in symbolic.co.items():
             if a not in present or b not in present:
                 continue
@@ -203,11 +239,7 @@ class TracedExecution(_BaseRelations):
                 holds = self.holds(c)
             else:
                 holds = clock[a] < clock[b] and self.holds(same)
-            if holds:
-                out[(a, b)] = self.reason(c)
-            else:
-                absent[(a, b)] = self.unless(c)
-        return Relation(out, absent=absent)
+            yield (a, b), c, holds
 
     def choose(self, source: Any) -> Relation:
         """What the solver chose for this `with` (the constraints made it an element)."""
@@ -235,6 +267,53 @@ class TracedExecution(_BaseRelations):
     def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
         term = a != b
         return Why((term,)) if self.holds(term) else False
+
+
+class BitExecution(TracedExecution):
+    """One execution read off a z3 model as bitsets, no reasons kept (cat/bits.py): whether
+    the deferred checks hold, about ten times cheaper than a traced run."""
+
+    def _algebra(self, executed: list[int]) -> Algebra:
+        return BitAlgebra(executed)
+
+    @staticmethod
+    def _fixed(value: EventSet | Relation) -> EventSet | Relation:
+        return as_bits(value, exact=True)
+
+    @staticmethod
+    def reason(c: Cond) -> Cond:
+        return True
+
+    def traced(self, rel: Relation) -> Relation:
+        present = self._present
+        self._learn([c for c in rel.entries.values() if c is not True])
+        rows: dict[int, int] = {}
+        for (i, j), c in rel.entries.items():
+            if i in present and j in present and self.holds(c):
+                rows[i] = rows.get(i, 0) | (1 << j)
+        return BitRel(rows, exact=rel.is_static())
+
+    def _co(self, symbolic: SymbolicExecution) -> Relation:
+        rows: dict[int, int] = {}
+        for (a, b), _, holds in self._co_pairs(symbolic):
+            if holds:
+                rows[a] = rows.get(a, 0) | (1 << b)
+        return BitRel(rows)
+
+    def _final_writes(self, fw: dict[int, Cond]) -> EventSet:
+        return BitSet(sum(1 << e for e, c in fw.items() if e in self._present and self.holds(c)))
+
+    def tag_set(self, name: str) -> EventSet | None:
+        found = _BaseRelations.tag_set(self, name)
+        if found is None:
+            return None
+        static = all(
+            _BaseRelations.tag_condition(self, e, name) in (True, False) for e in self.events
+        )  # fmt: skip
+        return as_bits(found, exact=static)
+
+    def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
+        return self.holds(a != b)
 
 
 class KeptValues:
@@ -265,9 +344,34 @@ class LazyChecks:
                  axioms: dict[int, z3.BoolRef]) -> None:  # fmt: skip
         self.spec, self.execution, self.interp = spec, execution, interp
         self.axioms = axioms  # check index -> its axiom literal
-        self.rounds = 0  # executions traced
+        self.rounds = 0  # executions checked
         self.lemmas = 0
         self.kept = KeptValues()
+        # A run on bits answers first (consistent or not), and only a violation is traced for
+        # its lemmas. While the solver is still learning, most executions it proposes violate
+        # a check: after a round with lemmas the next goes straight to the traced run.
+        self.bits_first = True
+        self.kept_bits = KeptValues()  # the bit runs' own: their values are bits
+        self.bitwise = True  # False once the model needs what bit runs cannot do
+
+    def consistent(self, model: z3.ModelRef, active: frozenset[int]) -> bool | None:
+        """Whether the active deferred checks all hold on `model`, from a run on bits; None when
+        that run cannot say (the traced run will)."""
+
+        def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
+            interp = BitInterpreter(base, loader, variants)
+            interp.wanted = active
+            interp.kept = base.kept
+            return interp
+
+        try:
+            run_model(self.spec, BitExecution(self.execution, model, self.kept_bits), interpreter)
+        except Violated:
+            return False
+        except (NotBitwise, NotTraceable, LitmusError):
+            self.bitwise = False
+            return None
+        return True
 
     def active(self, assumptions: list[z3.BoolRef]) -> frozenset[int]:
         ids = {a.get_id() for a in assumptions}
@@ -277,6 +381,8 @@ class LazyChecks:
         """Lemmas from the violations of the active deferred checks on `model` (none: it is
         consistent). NotTraceable when a check cannot be traced."""
         self.rounds += 1
+        if self.bits_first and self.bitwise and self.consistent(model, active):
+            return []
 
         def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
             interp = TracedInterpreter(base, loader, variants)
@@ -295,6 +401,7 @@ class LazyChecks:
                 terms = flatten([why])
                 lemmas.append(mk_or([mk_not(self.axioms[index]), *(mk_not(t) for t in terms)]))
         self.lemmas += len(lemmas)
+        self.bits_first = not lemmas
         return lemmas
 
     def encode(self, index: int) -> list[z3.BoolRef]:
