@@ -87,6 +87,9 @@ class Silent:
     def poll(self, wait=0.0):  # type: ignore[no-untyped-def]
         return None
 
+    def cpu_seconds(self) -> float:
+        return 0.0
+
     def cancel(self) -> None:
         pass
 
@@ -312,3 +315,22 @@ def test_counts_from_states_when_the_state_fixes_the_execution(tmp_path: Path, m
     result = counted_by_enumeration(REPO / "litmus_tests" / "SB" / "SB+poonceonces.litmus", monkeypatch)
     assert (result.positive, result.negative, len(result.states), result.counted) == (1, 3, 4, True)
     assert len(listings) == 1  # the final states, and no executions
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or not counting.available(), reason="Linux's /proc")
+def test_the_counters_cpu_time_is_read_while_it_runs() -> None:
+    # the enumeration stops taking turns with a counter that has a core of its own: it reads
+    # the child's CPU time (a busy child has some after a while, an idle one none)
+    def busy() -> dict:
+        deadline = time.perf_counter() + 5.0
+        while time.perf_counter() < deadline:
+            pass
+        return {}
+
+    race = counting.BackgroundCount(busy)
+    try:
+        time.sleep(0.3)
+        assert race.cpu_seconds() > 0.05
+    finally:
+        race.cancel()
+    assert race.cpu_seconds() == 0.0  # reaped: nothing to read

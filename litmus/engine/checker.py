@@ -61,8 +61,11 @@ WORK_PER_S = 200_000
 # simplifier folds most), but a zone-locked race at N=8, retried with ever bigger budgets, built
 # for 130 s of a 193 s run before its CNF was found too big
 LAZY_WORK_CAP = 1_000_000
-# Enumerating and waiting for the model counter take turns of this many seconds
+# Enumerating and waiting for the model counter take turns of this many seconds ...
 TURN_S = 0.05
+# ... unless the counter ran for this share of the last turn at least: it has a core of its
+# own, and waiting would only idle this one (coherence stress N=3: 0.26 s of 1.0)
+PARALLEL_SHARE = 0.8
 # The share of a --timeout that listing final states and counting executions may take: the
 # rest is the verdict's (a test with more final states than can be listed in time, paulmck's
 # rings of 17 to 19 threads, still gets its verdict, in about a second)
@@ -397,10 +400,11 @@ class TestChecker:
                 lambda: {side: cnf.with_unit(condition if side else -condition) for side in sides_present}
             )
             inside = outside = 0
-            # Enumerating takes turns with waiting for the counter (equal slices), so that on a
-            # busy machine neither starves the other: whichever is the right tool wins in at
-            # most about twice its own time.
-            slice_start = time.perf_counter()
+            # On a busy machine enumerating takes turns with waiting for the counter (equal
+            # slices), so that neither starves the other: whichever is the right tool wins in
+            # at most about twice its own time. While the counter has a core of its own (it
+            # ran through most of the slice) there is nothing to share: no waiting.
+            slice_start, counter_cpu = time.perf_counter(), race.cpu_seconds()
             for values in counting.solutions(listing, cnf.sampling, cut, reads=[condition]):
                 if values is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
@@ -409,15 +413,19 @@ class TestChecker:
                 if race is None:  # the counter failed: the enumeration alone
                     continue
                 spent = time.perf_counter() - slice_start
+                wait = 0.0
+                if spent >= TURN_S:
+                    ran = race.cpu_seconds()
+                    wait = 0.0 if ran - counter_cpu >= PARALLEL_SHARE * spent else spent
                 try:
-                    counted = race.poll(wait=spent if spent >= TURN_S else 0.0)
+                    counted = race.poll(wait=wait)
                 except counting.CountFailed:
                     race = None
                     continue
                 if counted is not None:
                     return counted.get(True, 0), counted.get(False, 0), flags, None
                 if spent >= TURN_S:
-                    slice_start = time.perf_counter()
+                    slice_start, counter_cpu = time.perf_counter(), race.cpu_seconds()
             return inside, outside, flags, None
         finally:
             if race is not None:

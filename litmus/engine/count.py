@@ -348,6 +348,16 @@ class BackgroundCount:
             self.answer += chunk
         return None
 
+    def cpu_seconds(self) -> float:
+        """The CPU time the child has used so far, from Linux's /proc (elsewhere 0.0: as if it
+        never had a core of its own, and turns are taken)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        except (OSError, ValueError, IndexError, TypeError):
+            return 0.0
+
     def cancel(self) -> None:
         if self.pid is not None:
             os.kill(self.pid, signal.SIGKILL)
@@ -358,6 +368,9 @@ class BackgroundCount:
             os.waitpid(self.pid, 0)
             os.close(self.fd)
             self.pid = None
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf]], parent: int) -> None:
