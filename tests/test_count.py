@@ -283,11 +283,15 @@ def test_listing_gives_each_projection_once(monkeypatch) -> None:
     }  # fmt: skip
     for prune_after in (1, 5, 10_000):
         monkeypatch.setattr(counting, "PRUNE_AFTER", prune_after)
-        listed = list(counting.solutions(counting.compact(cnf, distinct), distinct, None, reads=distinct))
+        # one group of all nine (bit k: variable k + 1)
+        packed = list(counting.solutions(counting.compact(cnf, distinct), distinct, None, reads=[distinct]))
+        listed = [tuple(bool(n >> k & 1) for k in range(9)) for (n,) in packed]
         assert len(listed) == len(set(listed)) and set(listed) == expected, prune_after
-    # reading some other variables: still one per assignment of `distinct`, read off it
-    firsts = list(counting.solutions(counting.compact(cnf, [1, 2, 7]), [1, 2], None, reads=[2, 7]))
-    assert sorted(firsts) == [(False, True), (True, True), (True, True)]
+    # reading some other variables, in groups: still one per assignment of `distinct`, read off it
+    for prune_after in (1, 10_000):
+        monkeypatch.setattr(counting, "PRUNE_AFTER", prune_after)
+        firsts = list(counting.solutions(counting.compact(cnf, [1, 2, 7]), [1, 2], None, reads=[[2], [7, 1]]))
+        assert sorted(firsts) == [(0, 3), (1, 1), (1, 3)], prune_after
 
 
 def test_determines_says_whether_the_given_variables_fix_the_keys() -> None:

@@ -373,17 +373,19 @@ class TestChecker:
         condition = cnf.named["__condition"]
         race = None
         try:
-            state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
+            # per observed location, the variables of its value's bits and of its grounded literal
+            groups = [[cnf.named[b] for b in bits + ([g] if g else [])] for bits, g in layout]
+            state_vars = [v for group in groups for v in group]
             sides = self.state_sides  # each final state: whether it satisfies the condition
             read = self._state_reader(layout)
             # one simplification of the CNF for all the listings below (a third of CoStress3's time)
             listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
-            for values in counting.solutions(listing, state_vars, cut, reads=[*state_vars, condition]):
+            for values in counting.solutions(listing, state_vars, cut, reads=[*groups, [condition]]):
                 if values is None:
                     return "unknown"
                 state = read(values)
                 states.add(state)
-                sides[state] = values[-1]
+                sides[state] = bool(values[-1])
             # the flags over every execution: not on this solver, which blocks the enumerated ones
             unblocked = z3.Solver()
             unblocked.add(self.base_assertions)
@@ -405,7 +407,7 @@ class TestChecker:
             # at most about twice its own time. While the counter has a core of its own (it
             # ran through most of the slice) there is nothing to share: no waiting.
             slice_start, counter_cpu = time.perf_counter(), race.cpu_seconds()
-            for values in counting.solutions(listing, cnf.sampling, cut, reads=[condition]):
+            for values in counting.solutions(listing, cnf.sampling, cut, reads=[[condition]]):
                 if values is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
                     return int(some_in), int(some_out), flags, "timeout while counting executions"
@@ -472,36 +474,29 @@ class TestChecker:
         formulas = list(problem.base_assertions) + list(problem.axioms.values())
         return counting.to_cnf(formulas, problem.execution.execution_key(), named, budget_s), layout
 
-    def _state_reader(self, layout) -> Callable[[tuple[bool, ...]], State]:  # type: ignore[no-untyped-def]
-        """The final state from the values of the CNF's state variables, in `layout`'s order
-        (per observed location: its value's bits, lowest first, then its grounded literal if it
-        has one). A location's value is decoded once per pattern of its bits: a test lists up
-        to 65,535 final states of a handful of values each."""
-        spans, start = [], 0
-        for bits, grounded in layout:
-            end = start + len(bits) + (1 if grounded else 0)
-            spans.append((start, end, grounded is not None))
-            start = end
+    def _state_reader(self, layout) -> Callable[[tuple[int, ...]], State]:  # type: ignore[no-untyped-def]
+        """The final state from the values of the CNF's state variables: per observed location
+        in `layout`'s order, an int whose bits are its value's (lowest first) and then its
+        grounded literal if it has one. A location's value is decoded once per int: a test
+        lists up to 524,288 final states of a handful of values each."""
         texts = [text for text, _ in self.observed]
-        seen: list[dict[tuple[bool, ...], str]] = [{} for _ in layout]
+        widths = [(len(bits), grounded is not None) for bits, grounded in layout]
+        seen: list[dict[int, str]] = [{} for _ in layout]
 
-        def shown(bits: tuple[bool, ...], grounded: bool) -> str:
-            if grounded:
-                if not bits[-1]:
-                    return SYMBOLIC
-                bits = bits[:-1]
-            number = sum(1 << b for b, bit in enumerate(bits) if bit)
-            if number >= 1 << (len(bits) - 1):
-                number -= 1 << len(bits)
+        def shown(packed: int, width: int, grounded: bool) -> str:
+            if grounded and not packed >> width & 1:
+                return SYMBOLIC
+            number = packed & ((1 << width) - 1)
+            if number >= 1 << (width - 1):
+                number -= 1 << width
             return self.show_value(number)
 
-        def read(values: tuple[bool, ...]) -> State:
+        def read(values: tuple[int, ...]) -> State:
             out = []
-            for text, (start, end, grounded), known in zip(texts, spans, seen):
-                part = values[start:end]
-                value = known.get(part)
+            for text, packed, (width, grounded), known in zip(texts, values, widths, seen):
+                value = known.get(packed)
                 if value is None:
-                    value = known[part] = shown(part, grounded)
+                    value = known[packed] = shown(packed, width, grounded)
                 out.append((text, value))
             return tuple(out)
 
@@ -535,13 +530,15 @@ class TestChecker:
         """An execution on the side of the condition the test asks about: from the models the
         enumeration kept, else one solver call for the first such state."""
         wants = self.test.condition.quantifier == "exists"
-        for state in sorted(states, key=_herd_state_order):
-            model = self.state_models.get(state)
-            if model is not None and z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
+        # the few states with a model first, then those the CNF says are on that side (sorting
+        # only those: a ring of 19 threads has 524,288 states)
+        kept = [state for state in self.state_models if state in states]
+        for state in sorted(kept, key=_herd_state_order):
+            model = self.state_models[state]
+            if z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
                 return model
-        for state in sorted(states, key=_herd_state_order):
-            if state in self.state_models or self.state_sides.get(state) != wants:
-                continue
+        sided = [s for s in states if s not in self.state_models and self.state_sides.get(s) == wants]
+        for state in sorted(sided, key=_herd_state_order):
             if self._check(list(self.axioms.values()) + [self._is_state(state)], deadline) != z3.sat:
                 continue
             model = self.solver.model()

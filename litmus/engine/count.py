@@ -19,7 +19,6 @@ variables they read frozen (`compact`), and where a final state fixes its execut
 from __future__ import annotations
 
 import itertools
-import operator
 import os
 import select
 import signal
@@ -53,6 +52,9 @@ MAX_EXPRS = 60_000
 # blocking clauses: a final state's 32-bit values are mostly constant bits, and a ring of 8
 # threads lists 65,535 states (clauses of 528 literals, a third of the listing's time)
 PRUNE_AFTER = 64
+# Once this many variables at most tell the solutions left apart, listings walk their values
+# instead of reading a model per solution (a walk costs up to this many calls per solution)
+DFS_VARIABLES = 24
 # Conflicts the SAT solver may spend on `determines` before the listing counts on its own
 DETERMINES_CONFLICTS = 200_000
 
@@ -143,22 +145,21 @@ def check_size(formulas: Sequence[z3.BoolRef]) -> None:
 
 
 def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
-              reads: Sequence[int] = ()) -> Iterator[tuple[bool, ...] | None]:  # fmt: skip
+              reads: Sequence[Sequence[int]] = ()) -> Iterator[tuple[int, ...] | None]:  # fmt: skip
     """The assignments of a CNF (`compact`ed, `distinct` and `reads` kept) that differ on the
-    variables `distinct`, one each, from a SAT solver (CaDiCaL, through PySAT): of each, the
-    values of the variables `reads`, in order. Yields None, and stops, once the deadline has
-    passed."""
+    variables `distinct`, one each, from a SAT solver (CaDiCaL, through PySAT): of each, per
+    group of variables in `reads`, their values as the bits of an int (the group's first
+    variable the lowest bit). A variable read outside `distinct` must be a function of
+    `distinct` (a test's condition of its final state, say). Yields None, and stops, once the
+    deadline has passed."""
     if not cnf.satisfiable:
         return
     clauses, number, size = cnf.clauses, cnf.number, cnf.size
     variables = [number[v] for v in distinct]
-    at = [number[v] - 1 for v in reads]  # each read variable's place in a model
-    # with model[0] last: a tuple even for one variable, cut off again below
-    pick = operator.itemgetter(*at, 0)
-    positive = (0).__lt__
-    varying: list[tuple[int, int]] | None = None  # once pruned: the reads left to read, and where
-    values: tuple[bool, ...] = ()
-    template: list[bool] = []
+    # each variable read: its group, its bit there, and its place in a model
+    places = [(g, b, number[v] - 1) for g, group in enumerate(reads) for b, v in enumerate(group)]
+    varying = places  # the reads that may differ from the last solution's
+    values = [0] * len(reads)
     with sat.Solver(name="cadical195", bootstrap_with=clauses) as solver:
         for found in itertools.count(1):
             if deadline is not None and time.perf_counter() >= deadline:
@@ -169,21 +170,58 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
             model = solver.get_model()
             if len(model) < size:  # variables in no clause: false
                 model += [-v for v in range(len(model) + 1, size + 1)]
-            if varying is None:
-                values = tuple(map(positive, pick(model)))[:-1] if reads else ()
-            else:  # the fixed reads keep their values
-                for k, i in varying:
-                    template[k] = model[i] > 0
-                values = tuple(template)
-            yield values
+            for g, b, i in varying:
+                if model[i] > 0:
+                    values[g] |= 1 << b
+                else:
+                    values[g] &= ~(1 << b)
+            yield tuple(values)
+            solver.add_clause([-model[v - 1] for v in variables])
             if found == PRUNE_AFTER:
                 variables = _unfixed(solver, variables, model, deadline)
                 fixed = {number[v] for v in distinct} - set(variables)
-                varying = [(k, i) for k, i in enumerate(at) if i + 1 not in fixed]
-                template = list(values)
+                varying = [(g, b, i) for g, b, i in places if i + 1 not in fixed]
+                if len(variables) <= DFS_VARIABLES:
+                    yield from _assignments(solver, variables, values, varying, deadline)
+                    return
             if not variables:  # every solution left agrees with this one on `distinct`
                 return
-            solver.add_clause([-model[v - 1] for v in variables])
+
+
+def _assignments(solver, variables: list[int], values: list[int], varying: list[tuple[int, int, int]],
+                 deadline: float | None) -> Iterator[tuple[int, ...] | None]:  # type: ignore[no-untyped-def]  # fmt: skip
+    """The rest of `solutions`, once few variables tell the solutions left apart: a depth-first
+    walk over their values, one SAT call under assumptions per node and no model read back (a
+    model is every variable of the CNF: reading 524,288 of them took 12 s of a 19-thread
+    ring's 48). The reads outside `variables` are walked first: functions of them, they split
+    the solutions without adding any."""
+    walked = set(variables)
+    walk = list(dict.fromkeys([i + 1 for _, _, i in varying if i + 1 not in walked] + variables))
+    bits: list[list[tuple[int, int]]] = [[] for _ in walk]  # per walked variable, the reads it sets
+    place = {v: k for k, v in enumerate(walk)}
+    for g, b, i in varying:
+        bits[place[i + 1]].append((g, 1 << b))
+    stack: list[list[int]] = [[]]
+    calls = 0
+    while stack:
+        prefix = stack.pop()
+        calls += 1
+        if deadline is not None and calls % 256 == 0 and time.perf_counter() >= deadline:
+            yield None
+            return
+        if not solver.solve(assumptions=prefix):
+            continue
+        if len(prefix) < len(walk):
+            v = walk[len(prefix)]
+            stack += [prefix + [-v], prefix + [v]]
+            continue
+        for lit, sets in zip(prefix, bits):
+            for g, bit in sets:
+                if lit > 0:
+                    values[g] |= bit
+                else:
+                    values[g] &= ~bit
+        yield tuple(values)
 
 
 @dataclass(frozen=True)
