@@ -256,8 +256,10 @@ class BitAlgebra(Algebra):
         for i, row in a.rows.items():
             row &= middles
             acc = 0
-            for k in _ones(row):
-                acc |= right[k]
+            while row:  # (inlined _ones: the hottest loop of a run)
+                low = row & -row
+                acc |= right[low.bit_length() - 1]
+                row ^= low
             if acc:
                 out[i] = acc
         return BitRel(out, a.exact and b.exact)
@@ -270,8 +272,11 @@ class BitAlgebra(Algebra):
         out: dict[int, int] = {}
         for i, row in a.rows.items():
             bit = 1 << i
-            for j in _ones(row):
+            while row:
+                low = row & -row
+                j = low.bit_length() - 1
                 out[j] = out.get(j, 0) | bit
+                row ^= low
         return BitRel(out, a.exact)
 
     def product(self, a: EventSet, b: EventSet) -> Relation:

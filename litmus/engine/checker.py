@@ -63,9 +63,10 @@ WORK_PER_S = 200_000
 LAZY_WORK_CAP = 1_000_000
 # Enumerating and waiting for the model counter take turns of this many seconds ...
 TURN_S = 0.05
-# ... unless the counter ran for this share of the last turn at least: it has a core of its
-# own, and waiting would only idle this one (coherence stress N=3: 0.26 s of 1.0)
-PARALLEL_SHARE = 0.8
+# ... unless the counter has run for this share of the time since it started at least: it has
+# a core of its own (or most of one), and waiting would only idle this one (coherence stress
+# N=3: 0.26 s of 1.0)
+PARALLEL_SHARE = 0.5
 # The share of a --timeout that listing final states and counting executions may take: the
 # rest is the verdict's (a test with more final states than can be listed in time, paulmck's
 # rings of 17 to 19 threads, still gets its verdict, in about a second)
@@ -406,7 +407,8 @@ class TestChecker:
             # slices), so that neither starves the other: whichever is the right tool wins in
             # at most about twice its own time. While the counter has a core of its own (it
             # ran through most of the slice) there is nothing to share: no waiting.
-            slice_start, counter_cpu = time.perf_counter(), race.cpu_seconds()
+            slice_start = race_start = time.perf_counter()
+            counter_cpu = race.cpu_seconds()
             for values in counting.solutions(listing, cnf.sampling, cut, reads=[[condition]]):
                 if values is None:  # the verdict stands; the counts are not known
                     some_in, some_out = any(sides.values()), not all(sides.values())
@@ -416,9 +418,10 @@ class TestChecker:
                     continue
                 spent = time.perf_counter() - slice_start
                 wait = 0.0
-                if spent >= TURN_S:
-                    ran = race.cpu_seconds()
-                    wait = 0.0 if ran - counter_cpu >= PARALLEL_SHARE * spent else spent
+                if spent >= TURN_S:  # (the CPU time since the race began: /proc counts in ticks)
+                    ran = race.cpu_seconds() - counter_cpu
+                    alone = ran >= PARALLEL_SHARE * (time.perf_counter() - race_start)
+                    wait = 0.0 if alone else spent
                 try:
                     counted = race.poll(wait=wait)
                 except counting.CountFailed:
@@ -427,7 +430,7 @@ class TestChecker:
                 if counted is not None:
                     return counted.get(True, 0), counted.get(False, 0), flags, None
                 if spent >= TURN_S:
-                    slice_start, counter_cpu = time.perf_counter(), race.cpu_seconds()
+                    slice_start = time.perf_counter()
             return inside, outside, flags, None
         finally:
             if race is not None:

@@ -285,13 +285,19 @@ class BitExecution(TracedExecution):
         return True
 
     def traced(self, rel: Relation) -> Relation:
+        kept = self.kept.get(("static", id(rel)))  # (loc, with fixed addresses: n^2 entries)
+        if kept is not None:
+            return kept
         present = self._present
         self._learn([c for c in rel.entries.values() if c is not True])
         rows: dict[int, int] = {}
         for (i, j), c in rel.entries.items():
             if i in present and j in present and self.holds(c):
                 rows[i] = rows.get(i, 0) | (1 << j)
-        return BitRel(rows, exact=rel.is_static())
+        value = BitRel(rows, exact=rel.is_static())
+        if value.exact:
+            self.kept[("static", id(rel))] = value
+        return value
 
     def _co(self, symbolic: SymbolicExecution) -> Relation:
         rows: dict[int, int] = {}
