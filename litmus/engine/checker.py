@@ -41,18 +41,15 @@ from litmus.syntax import ast
 from litmus.syntax.printer import format_condition, format_location
 
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
-# Executions enumerated one solver call each before a model counter counts the rest: below it
+# Executions enumerated one solver call each before the CNF of the test starts counting the
+# rest, in a child process beside the enumeration (whichever finishes first counts): below it
 # enumeration is cheaper than building the counter's problem
 COUNTER_AFTER = 64
-# ... and once the enumeration has cost this many times the problem's build: the CNF costs about
-# that much to make (measured 2.6 to 9.5 builds, about 3 on most), so a test that enumerates
-# faster never pays for it (ski rental). 3 rather than 10: the 8-thread RW chain with 191
-# executions 5.7 -> 4.2 s, a 6-thread RR ring 1.1 -> 0.65 s, order both locked N=5 no worse
-CNF_AFTER_BUILDS = 3.0
-# ... and the CNF may take this many times what those executions cost to make, else it is given
-# up and the enumeration goes on (a lock-heavy LKMM test's CNF runs to millions of clauses)
-CNF_BUDGET = 1.0
-MIN_BUDGET_S = 1.0
+# ... and once the enumeration has cost this many times the problem's build. The CNF costs 3 to
+# 12 builds to make and simplify; beside the enumeration it costs the other core, not this one
+CNF_AFTER_BUILDS = 1.0
+# False: the enumeration stops and waits for the CNF's answer (tests that force the CNF path)
+RACE_CNF = True
 # Terms the determined encoding builds per second (this machine, LKMM's lock-heavy tests): the
 # CNF's time budget as a cap on the terms it may build, so that a build too big stops promptly
 WORK_PER_S = 200_000
@@ -250,51 +247,67 @@ class TestChecker:
         # executions or final states to list in time: the verdict and what was found stand)
         cut = deadline if deadline is None or not count else start + COUNT_SHARE * (deadline - start)
         cut_short = False
-        while count:
-            if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
-                    and time.perf_counter() - start >= cnf_after):  # fmt: skip
-                cnf_after = None
-                # Many executions: hand the rest to the CNF of the test (engine/count.py)
-                counted = self._count_by_cnf(states, assumptions, cut, deadline, start)
-                if counted == "unknown":  # the final states unfinished by the cut
+        cnf_race: counting.Forked | None = None  # the CNF's count, in a child process
+        try:
+            while count:
+                if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
+                        and time.perf_counter() - start >= cnf_after):  # fmt: skip
+                    cnf_after = None
+                    # Many executions: the test's CNF counts them in a child process while the
+                    # enumeration goes on here (engine/count.py); whichever finishes first counts
+                    known = set(states)
+                    cnf_race = counting.Forked(lambda: self._count_by_cnf(known, assumptions, cut, deadline))
+                if cnf_race is not None:
+                    try:
+                        counted = cnf_race.poll(wait=0.0 if RACE_CNF else None)
+                        if cnf_race.ready and not cnf_race.done:  # its listings left: far faster
+                            counted = cnf_race.poll(wait=None)
+                    except counting.CountFailed:  # the child failed: the enumeration alone
+                        counted, cnf_race = None, None
+                    if cnf_race is not None and cnf_race.done:
+                        cnf_race = None
+                        if counted is not None:  # else no CNF for this problem: enumerate on
+                            counts, found, sides = counted
+                            states |= found
+                            self.state_sides.update(sides)
+                            if counts is None:  # its final states cut short: the time is up here too
+                                cut_short = True
+                                break
+                            positive, negative, flags, counts_unknown = counts
+                            if witness_model is None:
+                                witness_model = self._state_witness(states, deadline)
+                            break
+                status = self._check(assumptions, cut)
+                if status == z3.unknown and _past(cut) and not _past(deadline):
                     cut_short = True
                     break
-                if counted == "later":  # again once the enumeration has cost twice as much
-                    cnf_after = 2 * (time.perf_counter() - start)
-                    counted = None
-                if counted is not None:  # else this problem does not go to CNF: enumerate on
-                    positive, negative, flags, counts_unknown = counted
-                    if witness_model is None:
-                        witness_model = self._state_witness(states, deadline)
+                if status == z3.unknown:
+                    self.solver.pop()
+                    return self._unknown(start, deadline, enumerated=positive + negative)
+                if status == z3.unsat:
                     break
-            status = self._check(assumptions, cut)
-            if status == z3.unknown and _past(cut) and not _past(deadline):
-                cut_short = True
-                break
-            if status == z3.unknown:
-                self.solver.pop()
-                return self._unknown(start, deadline, enumerated=positive + negative)
-            if status == z3.unsat:
-                break
-            model = self.solver.model()
-            satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
-            if recheck:
-                self.recheck(model)
-            state = self.state_of(model)
-            states.add(state)
-            self.state_models.setdefault(state, model)
-            if satisfied:
-                positive += 1
-            else:
-                negative += 1
-            wants = satisfied if self.test.condition.quantifier == "exists" else not satisfied
-            if witness_model is None and wants:
-                witness_model = model
-            if not keys:
-                break
-            # the next execution differs in some key: its rf, its co, or a choice of the model
-            values = eval_bools(model, keys)
-            self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
+                model = self.solver.model()
+                satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
+                if recheck:
+                    self.recheck(model)
+                state = self.state_of(model)
+                states.add(state)
+                self.state_models.setdefault(state, model)
+                if satisfied:
+                    positive += 1
+                else:
+                    negative += 1
+                wants = satisfied if self.test.condition.quantifier == "exists" else not satisfied
+                if witness_model is None and wants:
+                    witness_model = model
+                if not keys:
+                    break
+                # the next execution differs in some key: its rf, its co, or a choice of the model
+                values = eval_bools(model, keys)
+                self.solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, values)]))
+        finally:  # the enumeration finished first, was cut, or gave up
+            if cnf_race is not None:
+                cnf_race.cancel()
         if cut_short:
             seen = {True: positive > 0, False: negative > 0}
             for state in states:  # final states the CNF found
@@ -351,39 +364,45 @@ class TestChecker:
         return found
 
     def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,
-                      deadline: float | None, started: float):  # type: ignore[no-untyped-def]  # fmt: skip
-        """Past COUNTER_AFTER executions. The test's determined encoding as CNF: a SAT solver
-        lists every final state (one call each, added to `states`), z3 says which flags some
-        execution raises, and then a model counter (Ganak, in a child process, on the sides of
-        the condition some state is on) races the SAT solver enumerating executions.
+                      deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
+        """Run in a child process past COUNTER_AFTER executions, while the caller enumerates on.
+        The test's determined encoding as CNF: a SAT solver lists every final state (one call
+        each, added to `states`), z3 says which flags some execution raises, and then a model
+        counter (Ganak, in a child of its own, on the sides of the condition some state is on)
+        races the SAT solver enumerating executions.
 
-        (positive, negative, flags, why the counts are missing or None); "unknown" when the
-        states could not be finished by the `cut` (or the flags by the deadline); "later" when
-        the CNF took longer than the enumeration so far (it may pay later); None when the
-        problem does not go to CNF (the caller enumerates on)."""
-        # the CNF may take as long as the enumeration has cost so far (ski rental again)
-        budget = max(MIN_BUDGET_S, CNF_BUDGET * (time.perf_counter() - started))
-        if cut is not None:
-            budget = min(budget, cut - time.perf_counter())
+        (counts, the final states, their sides of the condition) where counts are (positive,
+        negative, flags, why the counts are missing or None), or None when the states could not
+        be finished by the `cut` (nor the flags by the deadline); None when the problem does
+        not go to CNF. Plain data: it goes back to the caller pickled."""
+        sides = self.state_sides  # each final state: whether it satisfies the condition
         try:
-            cnf, layout = self.counting_cnf(budget)
-        except counting.OverBudget:
-            return "later"
+            cnf, layout = self.counting_cnf(None if cut is None else cut - time.perf_counter())
         except counting.Unsupported:
             return None
+        counted = self._counts_on(cnf, layout, states, assumptions, cut, deadline)
+        return counted, states, dict(sides)
+
+    def _counts_on(self, cnf, layout, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,
+                   deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
+        """_count_by_cnf's counts on the CNF, or None when cut short."""
         condition = cnf.named["__condition"]
         race = None
         try:
             # per observed location, the variables of its value's bits and of its grounded literal
             groups = [[cnf.named[b] for b in bits + ([g] if g else [])] for bits, g in layout]
             state_vars = [v for group in groups for v in group]
-            sides = self.state_sides  # each final state: whether it satisfies the condition
+            sides = self.state_sides
             read = self._state_reader(layout)
             # one simplification of the CNF for all the listings below (a third of CoStress3's time)
             listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
+            # what is left (states and executions listed by a SAT solver, a count by Ganak)
+            # leaves the caller's enumeration far behind, which would only slow it down: the
+            # caller may stop and wait
+            counting.tell_parent_ready()
             for values in counting.solutions(listing, state_vars, cut, reads=[*groups, [condition]]):
                 if values is None:
-                    return "unknown"
+                    return None
                 state = read(values)
                 states.add(state)
                 sides[state] = bool(values[-1])
@@ -392,7 +411,7 @@ class TestChecker:
             unblocked.add(self.base_assertions)
             flags = self._flags(assumptions, deadline, unblocked)
             if flags is None:
-                return "unknown"
+                return None
             # each final state reached by one execution only: the counts are the states'
             if counting.determines(listing, state_vars, cnf.sampling):
                 inside = sum(sides.values())
@@ -484,7 +503,9 @@ class TestChecker:
         lists up to 524,288 final states of a handful of values each."""
         texts = [text for text, _ in self.observed]
         widths = [(len(bits), grounded is not None) for bits, grounded in layout]
-        seen: list[dict[int, str]] = [{} for _ in layout]
+        # per location, its (location, value) pair per int: shared by every state with that
+        # value (half a million states of 19 pairs, each made once, pickled once)
+        seen: list[dict[int, tuple[str, str]]] = [{} for _ in layout]
 
         def shown(packed: int, width: int, grounded: bool) -> str:
             if grounded and not packed >> width & 1:
@@ -497,10 +518,10 @@ class TestChecker:
         def read(values: tuple[int, ...]) -> State:
             out = []
             for text, packed, (width, grounded), known in zip(texts, values, widths, seen):
-                value = known.get(packed)
-                if value is None:
-                    value = known[packed] = shown(packed, width, grounded)
-                out.append((text, value))
+                pair = known.get(packed)
+                if pair is None:
+                    pair = known[packed] = (text, shown(packed, width, grounded))
+                out.append(pair)
             return tuple(out)
 
         return read

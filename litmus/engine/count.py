@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import select
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import z3
@@ -358,32 +360,43 @@ class CountFailed(Exception):
     """The counter gave no answer (it crashed, or could not take the problem)."""
 
 
-class BackgroundCount:
-    """Counts in a forked child while the caller goes on enumerating: whichever finishes first
-    gives the counts (the counter wins on many executions, enumeration on a big problem with
-    few). The child builds its own problem (`make_cnfs`: side of the condition -> CNF) from the
-    memory it shares with the caller at the fork, prints nothing, and answers on a pipe."""
+class Forked:
+    """A task run in a forked child while the caller goes on: the child works on the memory it
+    shares with the caller at the fork, prints nothing, and answers on a pipe with the task's
+    result, pickled (plain data only). A crash, a deadline or a kill then costs the child
+    alone."""
 
-    def __init__(self, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
+    def __init__(self, task: Callable[[], Any]) -> None:
         read_end, write_end = os.pipe()
         parent = os.getpid()
         pid = os.fork()
         if pid == 0:
-            _child(read_end, write_end, make_cnfs, parent)
+            _child(read_end, write_end, task, parent)
         os.close(write_end)
         self.pid: int | None = pid
         self.fd = read_end
-        self.answer = b""
+        self.chunks: list[bytes] = []
+        self.done = False
+        self.ready = False  # the task said so (`tell_parent_ready`): what is left is quick
 
-    def poll(self, wait: float | None = 0.0) -> dict[bool, int] | None:
-        """The counts once the child has answered; None while it works (waiting up to `wait`
-        seconds; None: until it answers). CountFailed when it answered nothing."""
+    def poll(self, wait: float | None = 0.0) -> Any:
+        """The task's result once the child has answered (`done` is then True); None while it
+        works (waiting up to `wait` seconds; None: until it answers). CountFailed when it
+        answered nothing (it failed or crashed)."""
         while select.select([self.fd], [], [], wait)[0]:
-            chunk = os.read(self.fd, 4096)
+            chunk = os.read(self.fd, 1 << 16)
+            if not self.chunks and chunk[:1] == _READY:
+                self.ready, chunk = True, chunk[1:]
+                if not chunk:
+                    continue
             if not chunk:
                 self._reap()
-                return _parse(self.answer)
-            self.answer += chunk
+                self.done = True
+                try:
+                    return pickle.loads(b"".join(self.chunks))
+                except Exception:  # an empty or cut answer: the child failed
+                    raise CountFailed("the child process gave no answer") from None
+            self.chunks.append(chunk)
         return None
 
     def cpu_seconds(self) -> float:
@@ -408,10 +421,32 @@ class BackgroundCount:
             self.pid = None
 
 
+class BackgroundCount(Forked):
+    """Ganak counting in a forked child while the caller goes on enumerating: whichever
+    finishes first gives the counts (the counter wins on many executions, enumeration on a big
+    problem with few). `make_cnfs` (side of the condition -> CNF) runs in the child; the answer
+    is the count of each side."""
+
+    def __init__(self, make_cnfs: Callable[[], dict[bool, Cnf]]) -> None:
+        super().__init__(lambda: {side: _ganak(cnf) for side, cnf in make_cnfs().items()})
+
+
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_READY = b"\x00"  # before the answer (a pickle starts otherwise)
+_to_parent: int | None = None  # in a Forked child: the pipe to its parent
 
 
-def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf]], parent: int) -> None:
+def tell_parent_ready() -> None:
+    """In a Forked task: the rest of the work is quick, the parent may stop racing it and wait
+    (a SAT solver listing executions is far faster than z3 enumerating them). Elsewhere nothing."""
+    global _to_parent
+    if _to_parent is not None:
+        os.write(_to_parent, _READY)
+        _to_parent = None
+
+
+def _child(read_end: int, write_end: int, task: Callable[[], Any], parent: int) -> None:
+    global _to_parent
     status = 1
     try:
         os.close(read_end)
@@ -420,8 +455,10 @@ def _child(read_end: int, write_end: int, make_cnfs: Callable[[], dict[bool, Cnf
         os.dup2(quiet, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _die_with_parent(parent)
-        answer = " ".join(f"{int(side)}:{_ganak(cnf)}" for side, cnf in make_cnfs().items())
-        os.write(write_end, answer.encode())
+        _to_parent = write_end
+        answer = memoryview(pickle.dumps(task(), protocol=pickle.HIGHEST_PROTOCOL))
+        while answer:
+            answer = answer[os.write(write_end, answer):]
         status = 0
     finally:  # never back into the caller's code
         os._exit(status)
@@ -438,13 +475,6 @@ def _die_with_parent(parent: int) -> None:
         pass
     if os.getppid() != parent:  # killed before the signal was asked for: it would never come
         os._exit(1)
-
-
-def _parse(answer: bytes) -> dict[bool, int]:
-    try:
-        return {bool(int(side)): int(n) for side, n in (part.split(":") for part in answer.decode().split())}
-    except ValueError:
-        raise CountFailed(answer.decode(errors="replace")) from None
 
 
 def _ganak(cnf: Cnf) -> int:
