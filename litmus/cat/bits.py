@@ -5,8 +5,8 @@ whether the deferred checks hold. A traced run (cat/traced.py) answers with the 
 every entry, which it needs only when a check fails; when counting, almost every execution
 proposed is consistent. This run answers yes or no on bitsets instead: an event set is an int,
 a relation one int per row, and a composition ORs rows instead of building a dict of pairs
-(a zone-locked test's run: about 10x cheaper). Only a failing check sends the execution on to
-the traced run, for its lemmas.
+(a zone-locked pageblock test's run: 3.7 ms instead of 22). Only a failing check sends the
+execution on to the traced run, for its lemmas.
 
 Values here are `Relation` and `EventSet` (the interpreter tests for those) whose `entries` is
 a read-only view of the bits: the interpreter's own tests (empty? how many?) read it without a

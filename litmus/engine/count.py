@@ -7,8 +7,9 @@ order, closures as circuits), becomes CNF through z3's bit-blasting and Tseitin 
 and Ganak counts the distinct assignments of the execution key (rf choices, coherence pairs, the
 model's own choices): exactly the executions, each once, whatever variables are left existential.
 
-Ganak runs in a forked child, racing the caller's own enumeration: it cannot be interrupted from
-Python, it prints on stdout, and a crash or a deadline then costs the child only (the caller
+All of this runs in a forked child (`Forked`) while the checker goes on enumerating with z3,
+and Ganak in a child of that child, racing its SAT listing: Ganak cannot be interrupted from
+Python, it prints on stdout, and a crash or a deadline then costs a child only (the caller
 keeps its verdict and states).
 
 Listings (final states, executions) run on CaDiCaL's simplification of the CNF with the
@@ -357,7 +358,7 @@ def _without_integers(formulas: list[z3.BoolRef]) -> list[z3.BoolRef]:
 
 
 class CountFailed(Exception):
-    """The counter gave no answer (it crashed, or could not take the problem)."""
+    """A child process gave no answer (its task failed, or it crashed)."""
 
 
 class Forked:
