@@ -66,16 +66,22 @@ def checker_for(path: Path, model: str = "lkmm"):  # type: ignore[no-untyped-def
 
 
 def counted_by_counter(path: Path, model: str = "lkmm") -> dict[bool, int]:
-    """The counts of executions in and out of the condition, from the model counter alone."""
-    cnf, _ = checker_for(path, model).counting_cnf()
+    """The counts of executions in and out of the condition, from the model counter alone: on
+    the CNF as built and as the checker counts it (simplified, the listings' variables kept)."""
+    cnf, layout = checker_for(path, model).counting_cnf()
     condition = cnf.named["__condition"]
-    race = counting.BackgroundCount(lambda: {True: cnf.with_unit(condition), False: cnf.with_unit(-condition)})
-    try:
-        answer = race.poll(wait=None)
-    finally:
-        race.cancel()
-    assert answer is not None
-    return answer
+    state_vars = [cnf.named[b] for bits, g in layout for b in bits + ([g] if g else [])]
+    listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
+    small, at = listing.as_cnf([listing.number[v] for v in cnf.sampling]), listing.number[condition]
+    answers = []
+    for whole, lit in ((cnf, condition), (small, at)):
+        race = counting.BackgroundCount(lambda: {True: whole.with_unit(lit), False: whole.with_unit(-lit)})
+        try:
+            answers.append(race.poll(wait=None))
+        finally:
+            race.cancel()
+    assert answers[0] is not None and answers[0] == answers[1]
+    return answers[0]
 
 
 class Silent:

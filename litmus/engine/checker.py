@@ -418,8 +418,12 @@ class TestChecker:
                 return inside, len(sides) - inside, flags, None
             # the counter counts only the sides of the condition some final state is on
             sides_present = set(sides.values())
+            # on the simplified CNF, which keeps the sampling variables (Ganak: coherence stress
+            # N=4's 5 million executions in 8.5 s instead of 9.2)
+            counted_cnf = listing.as_cnf([listing.number[v] for v in cnf.sampling])
+            at = listing.number[condition]
             race = counting.BackgroundCount(
-                lambda: {side: cnf.with_unit(condition if side else -condition) for side in sides_present}
+                lambda: {side: counted_cnf.with_unit(at if side else -at) for side in sides_present}
             )
             inside = outside = 0
             # On a busy machine enumerating takes turns with waiting for the counter (equal

@@ -237,6 +237,10 @@ class Compact:
     size: int
     satisfiable: bool = True
 
+    def as_cnf(self, sampling: list[int]) -> Cnf:
+        """This CNF for the counter, counting the assignments of `sampling` (its own numbers)."""
+        return Cnf(self.clauses if self.satisfiable else [[]], self.size, sampling, {})
+
 
 def compact(cnf: Cnf, keep: Sequence[int]) -> Compact:
     """The CNF simplified by CaDiCaL's preprocessor with the variables `keep` frozen, and
