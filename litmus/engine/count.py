@@ -194,7 +194,7 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
 def _assignments(solver, variables: list[int], values: list[int], varying: list[tuple[int, int, int]],
                  deadline: float | None) -> Iterator[tuple[int, ...] | None]:  # type: ignore[no-untyped-def]  # fmt: skip
     """The rest of `solutions`, once few variables tell the solutions left apart: a depth-first
-    walk over their values, one SAT call under assumptions per node and no model read back (a
+    walk over their values, a SAT call under assumptions per node and no model read back (a
     model is every variable of the CNF: reading 524,288 of them took 12 s of a 19-thread
     ring's 48). The reads outside `variables` are walked first: functions of them, they split
     the solutions without adding any."""
@@ -212,10 +212,14 @@ def _assignments(solver, variables: list[int], values: list[int], varying: list[
         if deadline is not None and calls % 256 == 0 and time.perf_counter() >= deadline:
             yield None
             return
-        if not solver.solve(assumptions=prefix):
+        depth = len(prefix)
+        # The two levels above the leaves are not asked: with every leaf below asked anyway,
+        # a dense listing costs 9 calls per 8 leaves instead of 15, and a sparse one at most
+        # 9 instead of 7 (a 19-thread ring's 524,287 states: 48 s, 41 us a call)
+        if (depth == len(walk) or depth < len(walk) - 2) and not solver.solve(assumptions=prefix):
             continue
-        if len(prefix) < len(walk):
-            v = walk[len(prefix)]
+        if depth < len(walk):
+            v = walk[depth]
             stack += [prefix + [-v], prefix + [v]]
             continue
         for lit, sets in zip(prefix, bits):
