@@ -258,13 +258,8 @@ class TestChecker:
                     known = set(states)
                     cnf_race = counting.Forked(lambda: self._count_by_cnf(known, assumptions, cut, deadline))
                 if cnf_race is not None:
-                    try:
-                        counted = cnf_race.poll(wait=0.0 if RACE_CNF else None)
-                        if cnf_race.ready and not cnf_race.done:  # its listings left: far faster
-                            counted = cnf_race.poll(wait=None)
-                    except counting.CountFailed:  # the child failed: the enumeration alone
-                        counted, cnf_race = None, None
-                    if cnf_race is not None and cnf_race.done:
+                    counted = _cnf_answer(cnf_race)
+                    if counted is not _WORKING:
                         cnf_race = None
                         if counted is not None:  # else no CNF for this problem: enumerate on
                             counts, found, sides = counted
@@ -678,6 +673,21 @@ class TestChecker:
         return Witness(
             events=tuple(events), relations=tuple(relations.items()), state=self.state_of(model)
         )
+
+
+_WORKING = object()
+
+
+def _cnf_answer(race: counting.Forked):  # type: ignore[no-untyped-def]
+    """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed, or
+    _WORKING. Once it says what is left is quick (its SAT listings), it is waited for."""
+    try:
+        answer = race.poll(wait=0.0 if RACE_CNF else None)
+        if race.ready and not race.done:
+            answer = race.poll(wait=None)
+    except counting.CountFailed:  # the enumeration alone
+        return None
+    return answer if race.done else _WORKING
 
 
 def _past(deadline: float | None) -> bool:
