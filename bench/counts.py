@@ -78,12 +78,15 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300.0, help="per litmus run")
     ap.add_argument("--only", default="", help="tests whose name contains this")
     ap.add_argument("--generated-only", action="store_true", help="the coherence stress and pageblock tests only")
+    ap.add_argument("--corpus-only", action="store_true", help="the recorded corpus tests only")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tests = [t for t in generated(Path(tmp)) + recorded_slow() if args.only in t[0]]
         if args.generated_only:
             tests = [t for t in tests if not t[2]]
+        if args.corpus_only:
+            tests = [t for t in tests if t[2]]
         for name, path, herd_recorded in tests:
             herd_s: float | None = float(herd_recorded) if herd_recorded else None
             herd_obs = ""

@@ -255,8 +255,8 @@ class TestChecker:
                     cnf_after = None
                     # Many executions: the test's CNF counts them in a child process while the
                     # enumeration goes on here (engine/count.py); whichever finishes first counts
-                    known = set(states)
-                    cnf_race = counting.Forked(lambda: self._count_by_cnf(known, assumptions, cut, deadline))
+                    count_on_cnf = functools.partial(self._count_by_cnf, set(states), assumptions, cut, deadline)
+                    cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
                     counted = _cnf_answer(cnf_race)
                     if counted is not _WORKING:

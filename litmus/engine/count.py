@@ -26,8 +26,8 @@ import select
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 
@@ -403,7 +403,7 @@ class Forked:
                 self.done = True
                 try:
                     return pickle.loads(b"".join(self.chunks))
-                except Exception:  # an empty or cut answer: the child failed
+                except (pickle.UnpicklingError, EOFError):  # an empty or cut answer: it failed
                     raise CountFailed("the child process gave no answer") from None
             self.chunks.append(chunk)
         return None
