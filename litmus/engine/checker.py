@@ -258,7 +258,10 @@ class TestChecker:
                     count_on_cnf = functools.partial(self._count_by_cnf, set(states), assumptions, cut, deadline)
                     cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
-                    counted = _cnf_answer(cnf_race)
+                    counted = _cnf_answer(cnf_race, cut)
+                    if counted is _CUT:  # the time is up: the verdict from what was found
+                        cut_short = True
+                        break
                     if counted is not _WORKING:
                         cnf_race = None
                         if counted is not None:  # else no CNF for this problem: enumerate on
@@ -675,19 +678,23 @@ class TestChecker:
         )
 
 
-_WORKING = object()
+_WORKING, _CUT = object(), object()
 
 
-def _cnf_answer(race: counting.Forked):  # type: ignore[no-untyped-def]
-    """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed, or
-    _WORKING. Once it says what is left is quick (its SAT listings), it is waited for."""
+def _cnf_answer(race: counting.Forked, cut: float | None):  # type: ignore[no-untyped-def]
+    """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed,
+    _WORKING, or _CUT once the `cut` has passed. Once it says what is left is quick (its SAT
+    listings), it is waited for, up to the cut."""
+    until = None if cut is None else max(0.0, cut - time.perf_counter())
     try:
-        answer = race.poll(wait=0.0 if RACE_CNF else None)
+        answer = race.poll(wait=0.0 if RACE_CNF else until)
         if race.ready and not race.done:
-            answer = race.poll(wait=None)
+            answer = race.poll(wait=None if cut is None else max(0.0, cut - time.perf_counter()))
     except counting.CountFailed:  # the enumeration alone
         return None
-    return answer if race.done else _WORKING
+    if race.done:
+        return answer
+    return _CUT if _past(cut) else _WORKING
 
 
 def _past(deadline: float | None) -> bool:
