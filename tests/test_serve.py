@@ -402,7 +402,7 @@ def test_twenty_concurrent_requests_one_slow(real_server: str) -> None:
     for index, answer in answers.items():
         verdicts = [(o["model"], o["observation"]) for o in answer.json()]
         if index == 9:
-            assert len(verdicts) == 1 and cut_by_timeout(answer.json()[0], "Never")
+            assert len(verdicts) == 1 and cut_by_timeout(answer.json()[0], "Never"), answer.json()[0]
         else:
             assert verdicts == [("sc", "Never"), ("tso", "Never")]
     assert httpx.get(real_server + "api/info").status_code == 200  # still up

@@ -616,9 +616,11 @@ class TestChecker:
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier
-        reason = "timeout" if _past(deadline) else (
-            f"solver gave up: {self.solver.reason_unknown()}"
-        )  # fmt: skip
+        why = self.solver.reason_unknown()
+        # z3 stops at the timeout it was given, in whole milliseconds: up to one before the
+        # deadline, and it may call that "canceled"
+        stopped = deadline is not None and why in ("timeout", "canceled")
+        reason = "timeout" if _past(deadline) or stopped else f"solver gave up: {why}"
         if enumerated is not None and reason == "timeout":
             # herd's counts need every execution; the verdict alone needs two solver calls
             reason += f" after counting {enumerated} executions (-f table asks only the verdict)"
