@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import statistics
 import subprocess
@@ -66,14 +67,19 @@ def compact_states(states: list[str]) -> str:
 
 def herd_block(output: str) -> dict[str, str] | None:
     """The fields of a herd7-format block that we compare (None when it has no Observation):
-    observation, positive, negative, ok, flags (comma-joined), states (compact_states)."""
+    observation, positive, negative, ok, flags (comma-joined), states (compact_states), and
+    `cut` when --timeout cut the listing short (`States ?`)."""
     lines = output.splitlines()
     states: list[str] = []
     fields: dict[str, str] = {"flags": "", "ok": ""}
     for k, line in enumerate(lines):
         if line.startswith("States "):
-            n = int(line.split()[1])
-            states = [s.strip() for s in lines[k + 1 : k + 1 + n]]
+            count = line.split()[1]
+            if count == "?":  # cut by --timeout: the states found so far, then Ok or No
+                fields["cut"] = "yes"
+                states = [s.strip() for s in itertools.takewhile(lambda s: s not in ("Ok", "No"), lines[k + 1 :])]
+            else:
+                states = [s.strip() for s in lines[k + 1 : k + 1 + int(count)]]
         elif line in ("Ok", "No"):
             fields["ok"] = line
         elif line.startswith("Positive:"):

@@ -275,6 +275,9 @@ def compare_folder(folder: str, keep: Path | None, reuse: Path | None) -> tuple[
     for row, block, (word, tflags) in zip(rows, litmus_blocks(paths, output), litmus_table(paths, table_out)):
         file, obs = row["file"], row["observation"]
         own = block["observation"] if block else "error"
+        if block is not None and block.get("cut"):  # the verdict only: its listing ran out of time
+            own = "Unknown"
+            block["reason"] = f"states and counts cut by --timeout (the verdict: {block['observation']})"
         if block is not None and block.get("seconds") and float(block["seconds"]) > SLOW:
             slow.append(f"{file}: litmus {block['seconds']} s, herd7 {row['herd_seconds']} s ({obs})")
         if (
