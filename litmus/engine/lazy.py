@@ -364,15 +364,9 @@ class LazyChecks:
     def consistent(self, model: z3.ModelRef, active: frozenset[int]) -> bool | None:
         """Whether the active deferred checks all hold on `model`, from a run on bits; None when
         that run cannot say (the traced run will)."""
-
-        def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
-            interp = BitInterpreter(base, loader, variants)
-            interp.wanted = active
-            interp.kept = base.kept
-            return interp
-
         try:
-            run_model(self.spec, BitExecution(self.execution, model, self.kept_bits), interpreter)
+            run_model(self.spec, BitExecution(self.execution, model, self.kept_bits),
+                      _judging(BitInterpreter, active))  # fmt: skip
         except Violated:
             return False
         except (NotBitwise, NotTraceable, LitmusError):
@@ -390,15 +384,9 @@ class LazyChecks:
         self.rounds += 1
         if self.bits_first and self.bitwise and self.consistent(model, active):
             return []
-
-        def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
-            interp = TracedInterpreter(base, loader, variants)
-            interp.wanted = active
-            interp.kept = base.kept
-            return interp
-
         try:
-            run = run_model(self.spec, TracedExecution(self.execution, model, self.kept), interpreter)
+            run = run_model(self.spec, TracedExecution(self.execution, model, self.kept),
+                            _judging(TracedInterpreter, active))  # fmt: skip
         except LitmusError as err:  # what the eager encoding would say properly
             raise NotTraceable(str(err)) from None
         lemmas = []
@@ -416,6 +404,19 @@ class LazyChecks:
         holds, side = self.interp.encode(index)
         literal = self.axioms.pop(index)
         return [z3.Implies(literal, to_z3(holds)), *side]
+
+
+def _judging(kind: type[TracedInterpreter], active: frozenset[int]):  # type: ignore[no-untyped-def]
+    """run_model's interpreter factory for a traced or bit run: it judges the `active` deferred
+    checks only, and keeps exact values in the execution's store."""
+
+    def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
+        interp = kind(base, loader, variants)
+        interp.wanted = active
+        interp.kept = base.kept
+        return interp
+
+    return interpreter
 
 
 class LearningSolver:
