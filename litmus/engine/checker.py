@@ -472,9 +472,8 @@ class TestChecker:
             problem = TestChecker(self.test, self.spec, self.program, self.skip_checks, determined=True,
                                   work_cap=LAZY_WORK_CAP if lazy_cap else cap)  # fmt: skip
         except OverBudget:
-            if lazy_cap:  # not again with a bigger budget
-                raise counting.Unsupported(f"the determined encoding builds over {LAZY_WORK_CAP} terms") from None
-            raise counting.OverBudget("the determined encoding builds more terms than the budget") from None
+            limit = LAZY_WORK_CAP if lazy_cap else cap
+            raise counting.OverBudget(f"the determined encoding builds over {limit} terms") from None
         except NotDetermined:
             if self.lazy is not None:  # this problem lacks its deferred checks
                 raise counting.Unsupported("a model generating coherence orders, with deferred checks") from None

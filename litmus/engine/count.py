@@ -83,7 +83,7 @@ class Unsupported(Exception):
 
 
 class OverBudget(Unsupported):
-    """The translation needed longer than its budget (a larger one may do)."""
+    """The translation needed more time or terms than its budget."""
 
 
 def to_cnf(formulas: Sequence[z3.BoolRef], keys: Sequence[z3.BoolRef],
