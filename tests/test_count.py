@@ -301,6 +301,17 @@ def test_listing_gives_each_projection_once(monkeypatch) -> None:
         assert sorted(firsts) == [(0, 3), (1, 1), (1, 3)], prune_after
 
 
+def test_the_cnf_keeps_cardinality_constraints() -> None:
+    # AtMost(a, b, c, d, 1) with a or b or c or d: exactly one of four, so 4 assignments; left to
+    # the DIMACS as it was, an AtMost became a free variable and all 15 nonempty ones came back
+    import z3
+
+    keys = [z3.Bool(f"k{i}") for i in range(4)]
+    cnf = counting.to_cnf([z3.AtMost(*keys, 1), z3.Or(keys)], keys)
+    listed = list(counting.solutions(counting.compact(cnf, cnf.sampling), cnf.sampling, None, reads=[cnf.sampling]))
+    assert len(listed) == 4 == len(set(listed))
+
+
 def test_determines_says_whether_the_given_variables_fix_the_keys() -> None:
     # 3 follows 1; 4 is 1 xor 2; 5 is free; 6 and 7 only in clauses
     clauses = [[-1, 3], [1, -3], [-4, 1, 2], [-4, -1, -2], [4, -1, 2], [4, 1, -2], [6, 7, 5], [-6, -7]]

@@ -45,7 +45,8 @@ _COMPARISONS = {
     z3.Z3_OP_LT: z3.ULT, z3.Z3_OP_LE: z3.ULE, z3.Z3_OP_GT: z3.UGT, z3.Z3_OP_GE: z3.UGE,
     z3.Z3_OP_EQ: lambda a, b: a == b, z3.Z3_OP_DISTINCT: lambda a, b: a != b,
 }  # fmt: skip
-_TO_CNF = ("simplify", "bit-blast", "tseitin-cnf")
+# card2bv: an AtMost left as it is would go into the DIMACS as a free variable, not a constraint
+_TO_CNF = ("simplify", "card2bv", "bit-blast", "tseitin-cnf")
 MAX_CLAUSES = 1_000_000
 # Problems beyond this many distinct terms are not translated (a lock-heavy pageblock test under
 # LKMM: 136,000 terms, 3 million clauses, 18 s to translate; the corpora's counting-heavy tests
