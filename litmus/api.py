@@ -68,7 +68,7 @@ def load_model(name_or_path: str) -> ModelSpec:
         model = _parse_cat_cached(str(MODELS_DIR / filename))
         return ModelSpec(
             name=name_or_path, model=model, target=target, stdlib=stdlib,
-            loader=_loader_for(MODELS_DIR), sc_per_location=True,
+            loader=_loader_for(MODELS_DIR), sc_per_location=True, atomic_rmw=True,
         )  # fmt: skip
     path = Path(name_or_path)
     if path.suffix == ".cfg":

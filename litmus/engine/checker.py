@@ -89,7 +89,10 @@ class TestChecker:
         finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
         tags = program.known_tags if program.known_tags is not None else spec.known_tags()
-        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined)
+        # critical sections need both properties, and no check skipped (the executions they
+        # leave out are those that break atomicity or coherence)
+        sections = spec.sc_per_location and spec.atomic_rmw and not self.skip_checks
+        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined, sections)
         if work_cap is not None:  # OverBudget past this many terms (counting_cnf's budget)
             algebra = self.execution.algebra
             algebra.budget, algebra.budget_size, algebra.closed = work_cap, work_cap, True

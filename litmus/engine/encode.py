@@ -1,9 +1,10 @@
 """Encoding: a Program's candidate executions as a z3 problem, and its base relations for cat.
 
 rf is one Bool per (write, read) pair that may share a location; co is a clock per write
-(init writes first); final memory values follow the co-last write. Everything outside the static
-may-sets is absent, never built. `ConcreteExecution` offers the same base relations for one
-execution read off a z3 model, so the cat interpreter can re-check witnesses concretely.
+(init writes first), or per critical section on a lock word (engine/locks.py); final memory
+values follow the co-last write. Everything outside the static may-sets is absent, never built.
+`ConcreteExecution` offers the same base relations for one execution read off a z3 model, so
+the cat interpreter can re-check witnesses concretely.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import z3
 
 from litmus.cat.choices import OrdersV, SymbolicChooser, is_element
 from litmus.cat.relations import Algebra, Cond, EventSet, Relation, and_, not_, strongly_connected, to_z3
+from litmus.engine.locks import Section, critical_sections
 from litmus.lower.events import INIT_THREAD, KERNEL_LOCK_TAGS, WORD, Event, Program, bv, exclusive
 
 
@@ -160,9 +162,13 @@ class _BaseRelations:
             del self.base[name]
 
     def primitive(self, name: str):
-        if name not in self.base:
-            self.base[name] = self.tag_set(name)  # memoised: models name tag sets often
+        if name not in self.base:  # memoised: models name tag sets often
+            self.base[name] = self._from_reads() if name == "fr" else self.tag_set(name)
         return self.base[name]
+
+    def _from_reads(self) -> Relation:
+        """herd's fr: a read is fr-before every write co-after the write it reads from."""
+        return self.algebra.seq(self.algebra.inverse(self.primitive("rf")), self.primitive("co"))
 
 
 class NotDetermined(Exception):
@@ -175,7 +181,10 @@ class SymbolicExecution(_BaseRelations):
     symbolic = True
 
     def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool,
-                 final_locations: Iterable[str] = (), determined: bool = False) -> None:  # fmt: skip
+                 final_locations: Iterable[str] = (), determined: bool = False,
+                 lock_sections: bool = False) -> None:  # fmt: skip
+        """`lock_sections`: the model makes an rmw atomic and coherence follow program order,
+        and skips neither: lock words are encoded as critical sections in turn."""
         self.program = program
         # coherence as Boolean order literals and closures as circuits: no variable left free
         # once the execution is fixed (for model counting; see engine/count.py)
@@ -199,8 +208,18 @@ class SymbolicExecution(_BaseRelations):
         self.co_by_clock: dict[tuple[int, int], Cond] = {}
         self.final_memory: dict[str, z3.BitVecRef] = {}
         self.last_write_conditions: dict[str, list[tuple[int, z3.BoolRef]]] = {}  # when w is co-last
+        self.sections: list[Section] = []
+        if lock_sections:
+            self.sections = [s for found in critical_sections(program).values() for s in found]
+        self._section_of = {w: k for k, s in enumerate(self.sections) for w in s.writes}
+        self._section_reads = {s.read: k for k, s in enumerate(self.sections)}
+        self._lock_writes = {s.write for s in self.sections}
+        # section k before section l on their lock word (both take the lock)
+        self.section_before: dict[tuple[int, int], Cond] = {}
         self._build_rf(sc_per_location)
+        self._build_sections()
         self._build_co()
+        self._build_handovers()
         self._build_final_memory()
         self.grounding = Grounding(self) if _has_value_cycle(self) else None
         self.base = {**self._static_sets(), **self._static_relations()}
@@ -238,6 +257,8 @@ class SymbolicExecution(_BaseRelations):
             for w in writes:
                 if w.id == r.id or exclusive(w, r) or same_instance(w, r):
                     continue  # an instruction's read never sees the write it makes itself
+                if r.id in self._section_reads and w.id in self._lock_writes:
+                    continue  # a lock finds the lock free (0): never reading another lock's 1
                 same = self.same_location(w, r)
                 if same is False:
                     continue
@@ -258,9 +279,11 @@ class SymbolicExecution(_BaseRelations):
             return self._build_co_order()
         writes = self._accesses("W")
         for w in writes:
-            if w.thread != INIT_THREAD:
+            if w.thread != INIT_THREAD and w.id not in self._section_of:
                 self.co_clock[w.id] = z3.Int(f"co_{w.id}")
                 self.constraints.append(self.co_clock[w.id] > 0)
+        for w, k in self._section_of.items():  # a critical section's writes share its clock
+            self.co_clock[w] = self._section_clock[k]
         for a in writes:
             for b in writes:
                 if a.id >= b.id or exclusive(a, b):
@@ -275,6 +298,9 @@ class SymbolicExecution(_BaseRelations):
                     continue
                 if b.thread == INIT_THREAD:
                     self.co[(b.id, a.id)] = same
+                    continue
+                if a.id in self._section_of and b.id in self._section_of:
+                    self._co_in_sections(a.id, b.id)
                     continue
                 ca, cb = self.co_clock[a.id], self.co_clock[b.id]
                 self.co[(a.id, b.id)] = and_(same, ca < cb)
@@ -299,6 +325,9 @@ class SymbolicExecution(_BaseRelations):
                     first, then = (a, b) if a.thread == INIT_THREAD else (b, a)
                     self.co[(first.id, then.id)] = same
                     continue
+                if a.id in self._section_of and b.id in self._section_of:
+                    self._co_in_sections(a.id, b.id)
+                    continue
                 both = and_(a.guard, b.guard, same)
                 order = z3.Bool(f"co_{a.id}_{b.id}")
                 self.constraints.append(z3.Implies(order, to_z3(both)))
@@ -316,6 +345,86 @@ class SymbolicExecution(_BaseRelations):
                         self.constraints.append(
                             z3.Implies(to_z3(and_(before[(a, b)], before[(b, c)])), to_z3(before[(a, c)]))
                         )
+
+    def _build_sections(self) -> None:
+        """The order of the critical sections of each lock word: a clock per section, or (for
+        counting) a literal per pair of sections of different threads, transitive. A thread's
+        own sections follow its program order (coherence)."""
+        sections, events = self.sections, self.events
+        self._section_clock = [] if self.determined else [z3.Int(f"cs_{k}") for k in range(len(sections))]
+        self.constraints += [clock > 0 for clock in self._section_clock]
+        before = self.section_before
+        for k, a in enumerate(sections):
+            for m in range(k + 1, len(sections)):
+                b = sections[m]
+                la, lb = events[a.write], events[b.write]
+                if exclusive(la, lb) or la.locs != lb.locs:
+                    continue
+                both = and_(la.guard, lb.guard)
+                if self.determined and a.thread == b.thread:  # k is po-before m
+                    before[(k, m)] = both
+                elif self.determined:
+                    order = z3.Bool(f"cs_{k}_{m}")
+                    self.constraints.append(z3.Implies(order, to_z3(both)))
+                    before[(k, m)], before[(m, k)] = order, and_(both, not_(order))
+                else:
+                    ck, cm = self._section_clock[k], self._section_clock[m]
+                    before[(k, m)], before[(m, k)] = ck < cm, cm < ck
+                    self.constraints.append(z3.Implies(to_z3(both), ck < cm if a.thread == b.thread else ck != cm))
+        if self.determined:
+            for (k, m), km in list(before.items()):
+                for n in range(len(sections)):
+                    mn, kn = before.get((m, n)), before.get((k, n))
+                    if n != k and mn is not None and kn is not None:
+                        self.constraints.append(z3.Implies(to_z3(and_(km, mn)), to_z3(kn)))
+
+    def _co_in_sections(self, a: int, b: int) -> None:
+        """co between two writes of a lock word: a section's lock before its unlock, and each
+        before the writes of the sections after it."""
+        ka, kb = self._section_of[a], self._section_of[b]
+        if ka == kb:  # a lock and its unlock (two unlocks of one section never both execute)
+            first, then = (a, b) if a == self.sections[ka].write else (b, a)
+            self.co[(first, then)] = True
+            return
+        for x, y, kx, ky in ((a, b, ka, kb), (b, a, kb, ka)):
+            order = self.section_before.get((kx, ky))
+            if order is not None:
+                self.co[(x, y)] = order
+                if not self.determined:
+                    self.co_by_clock[(x, y)] = True
+
+    def _build_handovers(self) -> None:
+        """A lock reads the unlock of an earlier section (or the initial 0), and no unlock is
+        read by two locks: each section hands the lock to one section after it, so the
+        sections form one chain and each lock reads the unlock just before its own section.
+        What this leaves out breaks atomicity or coherence."""
+        readers: dict[int, list[z3.BoolRef]] = {}
+        for (w, r), var in self.rf_vars.items():
+            c = self._section_reads.get(r)
+            if c is None:
+                continue
+            readers.setdefault(w, []).append(var)
+            d = self._section_of.get(w)
+            if d is not None:
+                order = self.section_before.get((d, c))
+                self.constraints.append(z3.Implies(var, to_z3(order) if order is not None else z3.BoolVal(False)))
+        for vars_ in readers.values():
+            if len(vars_) > 1:
+                self.constraints.append(z3.AtMost(*vars_, 1))
+
+    def _from_reads(self) -> Relation:
+        """fr; from a lock's read, the writes of its own section and of the sections after it
+        (it reads the unlock just before its section): a term per pair."""
+        if not self.sections:
+            return super()._from_reads()
+        rf = self.primitive("rf")
+        others = Relation({k: c for k, c in rf.entries.items() if k[1] not in self._section_reads})
+        entries = dict(self.algebra.seq(self.algebra.inverse(others), self.primitive("co")).entries)
+        for s in self.sections:
+            entries.update({(s.read, w): True for w in s.writes})
+        for (k, m), order in self.section_before.items():
+            entries.update({(self.sections[k].read, w): order for w in self.sections[m].writes})
+        return Relation(entries)
 
     def _build_final_memory(self) -> None:
         writes = self._accesses("W")

@@ -25,6 +25,9 @@ class ModelSpec:
     stdlib: cat_ast.Model
     loader: ModelLoader
     sc_per_location: bool = False  # True when the model is known to enforce it (prunes rf)
+    # True when the model is known to make every rmw atomic: with sc_per_location, spinlocks
+    # are encoded as critical sections in turn (engine/locks.py)
+    atomic_rmw: bool = False
     variants: frozenset[str] = frozenset()
     bell: cat_ast.Model | None = None  # a herd configuration's bell file, run before the model
     macros: MacroFile | None = None  # a herd configuration's .def: how primitives lower
