@@ -91,3 +91,50 @@ def test_the_same_answers_as_the_plain_encoding(path: str, model: str, monkeypat
         r = checker.run(time.perf_counter() + 600, recheck=True)
         answers.append((r.observation, r.positive, r.negative, r.states, r.flags, r.counted))
     assert answers[0] == answers[1]
+
+
+def test_only_edges_the_sections_order_are_left_out_of_a_cycle_check() -> None:
+    # coherence's po-loc | rf | co | fr on the lock word goes forward in the sections' order:
+    # its part of the may-graph needs no clocks; with co's pairs between the two sections
+    # added backwards it has cycles, and keeps them
+    from litmus.cat.relations import Relation, strongly_connected
+
+    text = (REPO / "litmus_tests" / "SB" / "SB+locks.litmus").read_text()
+    test, spec, program = _program(text)
+    execution = Checker(test, spec, program).execution
+    alg, base = execution.algebra, execution.primitive
+    lock_word = set(execution._lock_rank)
+    coherence = alg.union(alg.union(alg.inter(base("po"), base("loc")), base("rf")), alg.union(base("co"), base("fr")))
+    rank = execution._lock_rank
+    backwards = Relation({
+        (j, i): c for (i, j), c in base("co").entries.items()
+        if i in rank and j in rank and -1 < rank[i][1] != rank[j][1] > -1
+    })  # fmt: skip
+    for rel, ordered in ((coherence, True), (alg.union(coherence, backwards), False)):
+        succ = rel.successors()
+        parts = [c for c in strongly_connected(succ) if set(c) <= lock_word and len(c) > 1]
+        assert parts and all(bool(execution.removable(c, succ)) == ordered for c in parts)
+
+
+def test_a_cycle_check_through_a_lock_word_keeps_the_chain_of_its_sections() -> None:
+    # SC's po | rf | co | fr: the lock word's events share a strongly connected part with the
+    # critical sections' accesses. Its edges among them may go, but for the chain that orders
+    # them in every execution (a section's read, lock, unlock; the rf of each handover), which a
+    # cycle can follow instead. Without rf there is no chain to follow: nothing goes.
+    from litmus.cat.relations import strongly_connected
+
+    text = (REPO / "litmus_tests" / "SB" / "SB+locks.litmus").read_text()
+    test, spec, program = _program(text, "sc")
+    execution = Checker(test, spec, program).execution
+    alg, base = execution.algebra, execution.primitive
+    rank = execution._lock_rank
+    for rel, goes in ((alg.union(alg.union(base("po"), base("rf")), alg.union(base("co"), base("fr"))), True),
+                      (alg.union(base("po"), alg.union(base("co"), base("fr"))), False)):  # fmt: skip
+        succ = rel.successors()
+        (part,) = [c for c in strongly_connected(succ) if len(c) > 1]
+        assert any(e not in rank for e in part)  # the accesses inside the sections too
+        removed = execution.removable(part, succ)
+        assert bool(removed) == goes and all(i in rank and j in rank for i, j in removed)
+        handovers = {pair for pair in execution.rf_vars if pair[1] in execution._section_reads}
+        sections = {(s.read, s.write) for s in execution.sections}
+        assert not removed & (handovers | sections)

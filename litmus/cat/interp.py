@@ -191,6 +191,12 @@ class Base(Protocol):
     def values_differ(self, i: int, j: int) -> Cond:
         """When events i and j read or write different values."""
 
+    # True when `removable` may find any
+    construction_orders: bool
+
+    def removable(self, members: list[int], succ: dict[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
+        """Edges among `members` that no cycle needs, by how the encoding orders events."""
+
 
 @dataclass
 class CheckOutcome:
@@ -518,6 +524,7 @@ class Interpreter:
         """acyclic as clocks on the may-graph's cyclic components (existential: axioms only)."""
         if self.alg.determined:  # no clocks: the closure is a term of the execution
             return self.acyclic_formula(rel)
+        rel = self._unordered(rel)
         succ = rel.successors()
         if rel.is_static() and all(c is True for c in self.alg.executes.values()):
             return not _has_cycle(succ)
@@ -544,7 +551,22 @@ class Interpreter:
 
     def acyclic_formula(self, rel: Relation) -> Cond:
         """acyclic as a plain formula (usable under negation): no r+ self-loop."""
-        return self.irreflexive(self.alg.plus(rel, self.mode))
+        return self.irreflexive(self.alg.plus(self._unordered(rel), self.mode))
+
+    def _unordered(self, rel: Relation) -> Relation:
+        """`rel` without the edges inside the strongly connected parts of its may-graph that
+        no cycle needs, by how the encoding orders events (a lock word's critical sections,
+        engine/encode.py): they need no clocks or closure."""
+        if not self.base.construction_orders:
+            return rel
+        succ = rel.successors()
+        drop: set[tuple[int, int]] = set()
+        for comp in strongly_connected(succ):
+            if len(comp) > 1:
+                drop |= self.base.removable(comp, succ)
+        if not drop:
+            return rel
+        return Relation({k: c for k, c in rel.entries.items() if k not in drop})
 
     # -- expressions
     def eval(self, expr: ast.Expr, env: Env) -> Any:

@@ -161,6 +161,13 @@ class _BaseRelations:
         for name in [n for n, v in self.base.items() if v is None]:
             del self.base[name]
 
+    # whether `removable` may find any (cat/interp.py asks it of each strongly connected part)
+    construction_orders = False
+
+    def removable(self, members: list[int], succ: dict[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
+        """Edges among `members` that no cycle needs, by how the encoding orders events."""
+        return set()
+
     def primitive(self, name: str):
         if name not in self.base:  # memoised: models name tag sets often
             self.base[name] = self._from_reads() if name == "fr" else self.tag_set(name)
@@ -214,6 +221,17 @@ class SymbolicExecution(_BaseRelations):
         self._section_of = {w: k for k, s in enumerate(self.sections) for w in s.writes}
         self._section_reads = {s.read: k for k, s in enumerate(self.sections)}
         self._lock_writes = {s.write for s in self.sections}
+        # a lock word's events in the order the sections put them: (location, section, place)
+        self._lock_rank: dict[int, tuple[str, int, int]] = {}
+        for k, s in enumerate(self.sections):
+            loc = program.events[s.write].static_loc or ""
+            self._lock_rank.update({s.read: (loc, k, 0), s.write: (loc, k, 1)})
+            self._lock_rank.update({u: (loc, k, 2) for u in s.unlocks})
+        locks = {loc for loc, _, _ in self._lock_rank.values()}
+        for e in program.events:
+            if e.thread == INIT_THREAD and e.static_loc in locks:
+                self._lock_rank[e.id] = (e.static_loc, -1, 0)
+        self.construction_orders = bool(self.sections)
         # section k before section l on their lock word (both take the lock)
         self.section_before: dict[tuple[int, int], Cond] = {}
         self._build_rf(sc_per_location)
@@ -412,6 +430,57 @@ class SymbolicExecution(_BaseRelations):
             if len(vars_) > 1:
                 self.constraints.append(z3.AtMost(*vars_, 1))
 
+    def removable(self, members: list[int], succ: dict[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
+        """Edges among `members` (a strongly connected part of a relation's may-graph) that no
+        cycle needs: those between events of one lock word, when they all go forward in the
+        order its critical sections put them in (_forward). With nothing else among `members`
+        there is no cycle at all. Otherwise such an edge is a short cut of a path the relation
+        has in every execution (the chain: a section's read, lock and unlock, then the rf of
+        the handover to the next section's read), which stays: a cycle through the edge goes
+        along the chain instead."""
+        rank, inside = self._lock_rank, set(members)
+        among = {(i, j): c for i in members for j, c in succ.get(i, ()) if j in inside}
+        lock_edges = {(i, j) for i, j in among if i in rank and j in rank}
+        if not lock_edges or not all(self._forward(i, j, among[(i, j)]) for i, j in lock_edges):
+            return set()
+        if all(m in rank for m in members):
+            return lock_edges
+        locks = {rank[m][0] for m in members if m in rank}
+        if any(loc in locks and k != -1 and e not in inside for e, (loc, k, _) in rank.items()):
+            return set()  # a lock event the chain may pass through is not among them
+        chain = self._chain(locks)
+        # (the initial write, when not among them, comes before anything a cycle could use)
+        if any(not _implied_by(among.get((i, j), False), cond)
+               for (i, j), cond in chain.items() if i in inside and j in inside):  # fmt: skip
+            return set()
+        return lock_edges - chain.keys()
+
+    def _chain(self, locks: set[str]) -> dict[tuple[int, int], Cond]:
+        """The edges that put the events of the lock words `locks` in order in every execution,
+        and when each is there: a section's read before its lock and its lock before each of
+        its unlocks (always), an unlock or initial write before the read of the section it
+        hands the lock to (when that read reads it)."""
+        chain: dict[tuple[int, int], Cond] = {}
+        for s in self.sections:
+            if self._lock_rank[s.write][0] in locks:
+                chain[(s.read, s.write)] = True
+                chain.update({(s.write, u): True for u in s.unlocks})
+        for (w, r), var in self.rf_vars.items():
+            if r in self._section_reads and self._lock_rank[r][0] in locks:
+                chain[(w, r)] = var
+        return chain
+
+    def _forward(self, i: int, j: int, c: Cond) -> bool:
+        (li, ki, pi), (lj, kj, pj) = self._lock_rank[i], self._lock_rank[j]
+        if li != lj or kj == -1:
+            return False
+        if ki == -1 or ki == kj:
+            return ki != kj or pi < pj
+        if self.events[i].thread == self.events[j].thread and i < j:
+            return True  # sections of one thread in program order (coherence, encoded)
+        atoms = (self.section_before.get((ki, kj)), self.rf_vars.get((i, j)))
+        return _implies_one_of(c, {t.get_id() for t in atoms if t is not None and t is not True})
+
     def _from_reads(self) -> Relation:
         """fr; from a lock's read, the writes of its own section and of the sections after it
         (it reads the unlock just before its section): a term per pair."""
@@ -475,6 +544,31 @@ class SymbolicExecution(_BaseRelations):
             if ev[a].thread != INIT_THREAD and a < b:
                 keys.append(to_z3(and_(ev[a].guard, ev[b].guard, c)))
         return keys
+
+
+def _implied_by(c: Cond, cause: Cond) -> bool:
+    """Whether `c` is `cause`, True, or a disjunction with one of these."""
+    if c is True or c is cause:
+        return True
+    if c is False:
+        return False
+    if cause is not True and c.get_id() == cause.get_id():
+        return True
+    return z3.is_or(c) and any(_implied_by(part, cause) for part in c.children())
+
+
+def _implies_one_of(c: Cond, atoms: set[int]) -> bool:
+    """Whether `c` is, or is a conjunction with, one of the terms `atoms` (by id), or a
+    disjunction of such."""
+    if c is True or c is False:
+        return c is False
+    if c.get_id() in atoms:
+        return True
+    if z3.is_and(c):
+        return any(_implies_one_of(part, atoms) for part in c.children())
+    if z3.is_or(c):
+        return all(_implies_one_of(part, atoms) for part in c.children())
+    return False
 
 
 def _has_value_cycle(execution: SymbolicExecution) -> bool:
