@@ -353,16 +353,7 @@ class SymbolicExecution(_BaseRelations):
                 self.co[(b.id, a.id)] = and_(same, not_(order))
                 before[(a.id, b.id)] = order
                 before[(b.id, a.id)] = and_(both, not_(order))
-        ids = sorted({a for a, _ in before})
-        for a in ids:
-            for b in ids:
-                if (a, b) not in before:
-                    continue
-                for c in ids:
-                    if c != a and (b, c) in before and (a, c) in before:
-                        self.constraints.append(
-                            z3.Implies(to_z3(and_(before[(a, b)], before[(b, c)])), to_z3(before[(a, c)]))
-                        )
+        self.constraints += _transitive(before)
 
     def _build_sections(self) -> None:
         """The order of the critical sections of each lock word: a clock per section, or (for
@@ -390,11 +381,7 @@ class SymbolicExecution(_BaseRelations):
                     before[(k, m)], before[(m, k)] = ck < cm, cm < ck
                     self.constraints.append(z3.Implies(to_z3(both), ck < cm if a.thread == b.thread else ck != cm))
         if self.determined:
-            for (k, m), km in list(before.items()):
-                for n in range(len(sections)):
-                    mn, kn = before.get((m, n)), before.get((k, n))
-                    if n != k and mn is not None and kn is not None:
-                        self.constraints.append(z3.Implies(to_z3(and_(km, mn)), to_z3(kn)))
+            self.constraints += _transitive(before)
 
     def _co_in_sections(self, a: int, b: int) -> None:
         """co between two writes of a lock word: a section's lock before its unlock, and each
@@ -544,6 +531,18 @@ class SymbolicExecution(_BaseRelations):
             if ev[a].thread != INIT_THREAD and a < b:
                 keys.append(to_z3(and_(ev[a].guard, ev[b].guard, c)))
         return keys
+
+
+def _transitive(before: dict[tuple[int, int], Cond]) -> list[z3.BoolRef]:
+    """That an order given as a condition per pair is transitive: a before b before c puts a
+    before c. (When a before b before c can hold, a and c both execute at one location, so
+    (a, c) is among the pairs.)"""
+    ids = sorted({a for a, _ in before})
+    return [
+        z3.Implies(to_z3(and_(before[(a, b)], before[(b, c)])), to_z3(before[(a, c)]))
+        for a in ids for b in ids if (a, b) in before
+        for c in ids if c != a and (b, c) in before and (a, c) in before
+    ]  # fmt: skip
 
 
 def _implied_by(c: Cond, cause: Cond) -> bool:
