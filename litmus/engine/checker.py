@@ -689,11 +689,14 @@ def _cnf_answer(race: counting.Forked, cut: float | None):  # type: ignore[no-un
     """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed,
     _WORKING, or _CUT once the `cut` has passed. Once it says what is left is quick (its SAT
     listings), it is waited for, up to the cut."""
-    until = None if cut is None else max(0.0, cut - time.perf_counter())
+
+    def until_cut() -> float | None:
+        return None if cut is None else max(0.0, cut - time.perf_counter())
+
     try:
-        answer = race.poll(wait=0.0 if RACE_CNF else until)
+        answer = race.poll(wait=0.0 if RACE_CNF else until_cut())
         if race.ready and not race.done:
-            answer = race.poll(wait=None if cut is None else max(0.0, cut - time.perf_counter()))
+            answer = race.poll(wait=until_cut())
     except counting.CountFailed:  # the enumeration alone
         return None
     if race.done:
