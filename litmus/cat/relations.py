@@ -96,17 +96,21 @@ class PackedBools:
     """A fixed list of Bool terms read from model after model, all at once: their bits
     concatenated into one bit-vector term, evaluated once and read off its numeral. Reading
     3,000 terms one C call each takes 7.8 ms, packed 2.4 (a zone-locked pageblock test reads
-    that many per execution it enumerates); a short list is read term by term."""
+    that many per execution it enumerates). Packing costs about eight reads (15 us a term), so
+    a list is read term by term until it has been read that often, and a short one always."""
 
-    PACK_FROM = 64
+    PACK_FROM = 64  # terms
+    PACK_AFTER = 8  # reads
 
     def __init__(self, terms: list[z3.BoolRef]) -> None:
         self.terms = terms
         self._packed: z3.BitVecRef | None = None
+        self._reads = 0
 
     def read(self, model: z3.ModelRef) -> list[bool]:
         """The terms' values in `model` (completed), in order."""
-        if len(self.terms) < self.PACK_FROM:
+        self._reads += 1
+        if len(self.terms) < self.PACK_FROM or self._reads <= self.PACK_AFTER:
             return eval_bools(model, self.terms)
         if self._packed is None:
             one, zero = z3.BitVecVal(1, 1), z3.BitVecVal(0, 1)
