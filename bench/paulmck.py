@@ -38,23 +38,26 @@ def main() -> None:
     files = sorted(root.rglob("*.litmus"))[: args.limit]
     start = time.perf_counter()
     spec = api.load_model(args.model)
-    rows = []  # (test, time, build, solve, outcome)
+    rows = []  # (test, time, build, solve, outcome, final states: a number, "?" when cut short, "" when not listed)
     outcomes: Counter[str] = Counter()
     mismatches = []
+    cut_short = 0  # herd format: tests whose counts the timeout cut short (their verdict stands)
     for path in files:
         t0 = time.perf_counter()
         try:
             (r,) = api.run_file(str(path), [spec], timeout=args.timeout, count=not args.verdict_only, explain=False)
             outcome = r.observation or ("n/m" if r.not_meaningful else "error")
             build, solve = r.build_s, r.solve_s
+            listed = "" if args.verdict_only else len(r.states) if r.states_complete else "?"
+            cut_short += not args.verdict_only and r.observation not in (None, "Unknown") and not r.counted
             wrong = judge(path.read_text(), r)
             if wrong:
                 mismatches.append((str(path.relative_to(root)), wrong, len(r.states) if r.counted else "", fmt_s(r.time_s or 0)))
         except LitmusError as err:
-            outcome, build, solve = f"bad input: {err.message[:40]}", 0.0, 0.0
+            outcome, build, solve, listed = f"bad input: {err.message[:40]}", 0.0, 0.0, ""
         wall = time.perf_counter() - t0
         outcomes[outcome if not outcome.startswith("bad input") else "bad input"] += 1
-        rows.append((path.stem, wall, build, solve, outcome))
+        rows.append((path.stem, wall, build, solve, outcome, listed))
     total = time.perf_counter() - start
 
     times = [r[1] for r in rows]
@@ -64,12 +67,14 @@ def main() -> None:
     print(tabulate(sorted(outcomes.items()), headers=["outcome", "tests"], tablefmt=args.tablefmt))
     judged = sum(1 for p in files if RESULT_LINE.search(p.read_text()))
     print(f"\nResult: lines matched: {judged - len(mismatches)} of {judged}")
+    if not args.verdict_only:
+        print(f"counts cut short by the timeout (verdict and the states found kept): {cut_short}")
     if mismatches:
         print(tabulate(mismatches, headers=["test", "mismatch", "states", "time s"], tablefmt=args.tablefmt))
     print(f"\nslowest {args.slowest}:")
     slow = sorted(rows, key=lambda r: -r[1])[: args.slowest]
-    print(tabulate([[t, fmt_s(w), fmt_s(b), fmt_s(s), o] for t, w, b, s, o in slow],
-                   headers=["test", "time s", "build s", "solve s", "outcome"],
+    print(tabulate([[t, fmt_s(w), fmt_s(b), fmt_s(s), o, n] for t, w, b, s, o, n in slow],
+                   headers=["test", "time s", "build s", "solve s", "outcome", "states"],
                    tablefmt=args.tablefmt))  # fmt: skip
 
 
