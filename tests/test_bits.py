@@ -119,6 +119,6 @@ def test_packed_reading_reads_each_term_as_one_by_one() -> None:
     for n in (1, 5, PackedBools.PACK_FROM - 1, PackedBools.PACK_FROM, len(terms)):
         reader = PackedBools(terms[:n])
         expected = eval_bools(model, terms[:n])
-        # term by term, then packed (and the packed term kept)
-        assert [reader.read(model) for _ in range(PackedBools.PACK_AFTER + 2)] == [expected] * (PackedBools.PACK_AFTER + 2), n
+        reads = PackedBools.PACK_AFTER + 2  # term by term, then packed (and the packed term kept)
+        assert [reader.read(model) for _ in range(reads)] == [expected] * reads, n
     assert True in expected and False in expected

@@ -37,9 +37,9 @@ from litmus.cat.bits import Unsupported as NotBitwise
 from litmus.cat.relations import (
     Algebra,
     Cond,
-    PackedBools,
     EventSet,
     OverBudget,
+    PackedBools,
     Relation,
     Why,
     WhyNot,
@@ -127,7 +127,8 @@ def _closes(expr: Any, env: Env, seen: set[int]) -> bool:
     return False
 
 
-_READ_AT_ONCE: "weakref.WeakKeyDictionary[SymbolicExecution, tuple[PackedBools, list[int]]]" = weakref.WeakKeyDictionary()
+# per problem: the terms every run reads, packed, and their ids
+_READ_AT_ONCE: weakref.WeakKeyDictionary[SymbolicExecution, tuple[PackedBools, list[int]]] = weakref.WeakKeyDictionary()
 
 
 def _read_at_once(symbolic: SymbolicExecution) -> tuple[PackedBools, list[int]]:
