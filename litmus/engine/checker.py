@@ -212,9 +212,6 @@ class TestChecker:
         per final state (the verdict follows from the states: the condition reads only them)."""
         start = time.perf_counter()
         assumptions = list(self.axioms.values())
-        keys = self.execution.execution_key()
-        negated = [mk_not(k) for k in keys]  # each blocking clause is made of these
-        key_values = PackedBools(keys)
         states: set[State] = set()
         positive = negative = 0
         witness_model = None
@@ -244,6 +241,10 @@ class TestChecker:
             wants = self.test.condition.quantifier == "exists"
             witness_model = found.get(wants)
             break
+        # what tells executions apart: the blocking clause after each one enumerated (counting only)
+        keys = self.execution.execution_key() if count else []
+        negated = [mk_not(k) for k in keys]
+        key_values = PackedBools(keys)
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
         cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
