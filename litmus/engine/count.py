@@ -196,8 +196,10 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
                 else:
                     values[g] &= ~(1 << b)
             yield tuple(values)
-            blocked.append([-model[v - 1] for v in variables])
-            solver.add_clause(blocked[-1])
+            clause = [-model[v - 1] for v in variables]
+            solver.add_clause(clause)
+            if found <= PRUNE_AFTER:  # (for the walk's smaller CNF, which starts after these)
+                blocked.append(clause)
             if found == PRUNE_AFTER:
                 variables = _unfixed(solver, variables, model, deadline)
                 fixed = {number[v] for v in distinct} - set(variables)
