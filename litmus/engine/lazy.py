@@ -160,10 +160,8 @@ class TracedExecution(_BaseRelations):
         self.events = symbolic.events
         self.known_tags = symbolic.known_tags
         self._model = model
-        reader, ids = _read_at_once(symbolic)
+        reader, ids = _read_at_once(symbolic)  # guards, rf, co, FW: what holds() asks below
         self._truth: dict[int, bool] = dict(zip(ids, reader.read(model)))
-        guards = [e.guard for e in self.events]
-        self._learn([g for g in guards if g is not True])
         executed = [e.id for e in self.events if self.holds(e.guard)]
         present = set(executed)
         self._present = present
@@ -179,9 +177,7 @@ class TracedExecution(_BaseRelations):
         for name in ("loc", "rf"):
             base[name] = self.traced(symbolic.base[name])
         base["co"] = self._co(symbolic)
-        fw = symbolic.base["FW"].entries
-        self._learn([c for c in fw.values() if c is not True])
-        base["FW"] = self._final_writes(fw)
+        base["FW"] = self._final_writes(symbolic.base["FW"].entries)
         self.base = base
         self._choices = iter(symbolic.choices)
 
@@ -258,7 +254,6 @@ class TracedExecution(_BaseRelations):
             w: self._model.eval(c, model_completion=True).as_long()
             for w, c in symbolic.co_clock.items() if w in present
         }  # fmt: skip
-        self._learn([same for same in by_clock.values() if same is not True])
         for (a, b), c in symbolic.co.items():
             if a not in present or b not in present:
                 continue
