@@ -241,6 +241,23 @@ def test_closure_and_composition_explain_on_demand() -> None:
     assert sorted(str(t) for t in flatten([seq.entries[(0, 2)]])) == ["a", "b"]
 
 
+def test_compositions_and_filters_rest_on_their_events_executing() -> None:
+    # event 1 sits under a branch (it executes because g holds): an entry through it as a middle,
+    # or kept by a filter on it, holds only while it executes, and its lemma must say so
+    a, b, g = z3.Bools("a b g")
+    alg = TracedAlgebra([0, 1, 2], {0: True, 1: Why((g,)), 2: True}, True)
+    r = Relation({(0, 1): Why((a,)), (1, 2): Why((b,))})
+
+    def terms(value: Relation, key: tuple[int, int]) -> list[str]:
+        return sorted(str(t) for t in flatten([value.entries[key]]))
+
+    assert terms(alg.seq(r, r), (0, 2)) == ["a", "b", "g"]
+    assert terms(alg.plus(r), (0, 2)) == ["a", "b", "g"]
+    only_1 = Relation({(1, 1): True})  # [S] with S = {1}
+    assert terms(alg.seq(only_1, r), (1, 2)) == ["b", "g"]
+    assert terms(alg.seq(r, only_1), (0, 1)) == ["a", "g"]
+
+
 def test_subtraction_needs_a_reason_for_the_absence() -> None:
     alg = _algebra()
     d = z3.Bool("d")
