@@ -57,19 +57,19 @@ class PathWhy(Why):
 
 class SeqWhy(Why):
     """Why (i, j) is in a;b: a middle event k with (i, k) in a and (k, j) in b, found only when
-    this entry ends up in a violation (the one whose reasons are fewest). `row`: i's entries in a,
-    b's entries and the events' executions, shared by the row (millions of these per run)."""
+    this entry ends up in a violation (the one whose reasons are fewest). `middles`: the
+    operands, shared by every entry of the composition (millions of these per run)."""
 
-    __slots__ = ("row", "j")
+    __slots__ = ("middles", "i", "j")
 
-    def __init__(self, row: tuple, j: int) -> None:
-        self.row, self.j = row, j
+    def __init__(self, middles: "_Middles", i: int, j: int) -> None:
+        self.middles, self.i, self.j = middles, i, j
 
     @property  # type: ignore[override]
     def parts(self) -> tuple:
-        outs, right, executes = self.row
+        right, executes = self.middles.right, self.middles.executes
         best = None
-        for k, c1 in outs:
+        for k, c1 in self.middles.outs(self.i):
             c2 = right.get((k, self.j))
             if c2 is None:
                 continue
@@ -79,6 +79,22 @@ class SeqWhy(Why):
                 if not parts:
                     break
         return best
+
+
+class _Middles:
+    """The operands of a composition a;b, for SeqWhy: a's successors are listed only once an
+    entry is explained (few are: those in a violation)."""
+
+    __slots__ = ("left", "right", "executes", "_succ")
+
+    def __init__(self, left: Relation, right: Relation, executes) -> None:  # type: ignore[no-untyped-def]
+        self.left, self.right, self.executes = left, right.entries, executes
+        self._succ: dict | None = None
+
+    def outs(self, i: int) -> list:
+        if self._succ is None:
+            self._succ = self.left.successors()
+        return self._succ.get(i, [])
 
 
 class _Paths:
@@ -168,6 +184,24 @@ class _FlowAbsent(dict):
         return self.why
 
 
+def _filtered(entries: dict, keep: dict, side: int) -> dict:
+    """The entries whose event on `side` (0: first, 1: second) is in `keep`, each with that
+    event's reason added: a filter [S];r or r;[S]. A run on a zone-locked test filters
+    millions of entries, hence and_ spelled out (every condition here is True or a Why)."""
+    out = {}
+    for key, c in entries.items():
+        k = keep.get(key[side])
+        if k is None:
+            continue
+        if k is True:
+            out[key] = c
+        elif c is True:
+            out[key] = k
+        else:
+            out[key] = Why((k, c) if side == 0 else (c, k))
+    return out
+
+
 class TracedAlgebra(Algebra):
     """The algebra on one execution: entries that hold, each with a Why (or True when it holds
     as soon as its events execute); `exact` values are those whose membership is fixed once
@@ -231,35 +265,28 @@ class TracedAlgebra(Algebra):
         derived = self._derived((a, b), True)
         # [S] ; r and r ; [S] (the models' filters, [Marked] and the like) just keep entries
         if all(i == j for i, j in a.entries):
-            keep = self._filter(a)
-            return Relation({
-                (i, j): c if keep[i] is True else and_(keep[i], c) for (i, j), c in b.entries.items() if i in keep
-            }, **derived)  # fmt: skip
+            return Relation(_filtered(b.entries, self._filter(a), 0), **derived)
         if all(i == j for i, j in b.entries):
-            keep = self._filter(b)
-            return Relation({
-                (i, j): c if keep[j] is True else and_(c, keep[j]) for (i, j), c in a.entries.items() if j in keep
-            }, **derived)  # fmt: skip
+            return Relation(_filtered(a.entries, self._filter(b), 1), **derived)
         # rows as bitsets; each entry's middle is looked for only if it is ever explained
         exact = derived.get("exact", False)
         rows: dict[int, int] = {}
         for k, j in b.entries:
             rows[k] = rows.get(k, 0) | (1 << j)
-        succ = a.successors()
+        reached: dict[int, int] = {}  # per first event, the bits of the events a;b reaches
+        for i, k in a.entries:
+            row = rows.get(k)
+            if row:
+                reached[i] = reached.get(i, 0) | row
         static = exact or (a.is_static() and b.is_static() and all(self.executes[k] is True for k in rows))
-        right = b.entries
-        executes = self.executes
+        middles = _Middles(a, b, self.executes)
         entries: dict[tuple[int, int], Cond] = {}
-        for i, outs in succ.items():
-            bits = 0
-            for k, _ in outs:
-                bits |= rows.get(k, 0)
-            row = None if static else (outs, right, executes)
+        for i, bits in reached.items():
             while bits:
                 low = bits & -bits
                 j = low.bit_length() - 1
                 bits ^= low
-                entries[(i, j)] = True if static else SeqWhy(row, j)
+                entries[(i, j)] = True if static else SeqWhy(middles, i, j)
         self.spend(len(entries))
         return Relation(entries, **derived)
 
