@@ -1,0 +1,214 @@
+"""Random C tests under LKMM, litmus against herd7 block for block (`python3 bench/differential.py`).
+
+The corpora are tests people wrote; these are tests nobody chose. Each is drawn from a seed:
+two to four threads of two to five statements over a few locations, from the kernel's
+primitives (ONCE accesses, acquire and release, the fences, xchg and cmpxchg in their orderings,
+a spinlock's critical sections, RCU read-side sections and grace periods), with `if`s on
+registers (control dependencies), registers written back (data dependencies), and an `exists`
+(sometimes `forall`) over registers and memory. herd7 runs one process per test
+(`herd7-run lkmm`), litmus one process on them all in herd's format, and the two blocks must be
+equal field by field: States, Ok/No, Positive/Negative, Flags, Observation.
+
+    python3 bench/differential.py [--tests 200] [--seed 1] [--keep DIR]
+
+A difference is printed with its test, which is kept in --keep with herd7's and litmus's output.
+Needs ../shared/tools/herd7; nothing here is asserted (tests/ hold what a difference taught).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+from _common import REPO, fmt_s, herd_block
+from herd7_c import FIELDS, HERD, litmus_blocks, states_diff
+
+LOCATIONS = ["x", "y", "z"]
+VALUES = [1, 2]
+XCHG = ["xchg", "xchg_relaxed", "xchg_acquire", "xchg_release"]
+CMPXCHG = ["cmpxchg", "cmpxchg_relaxed", "cmpxchg_acquire", "cmpxchg_release"]
+FENCES = ["smp_mb();", "smp_wmb();", "smp_rmb();"]
+
+
+class Thread:
+    """One thread being drawn: its statements, registers, and whether it may still nest."""
+
+    def __init__(self, rng: random.Random, number: int, locations: list[str]) -> None:
+        self.rng, self.number, self.locations = rng, number, locations
+        self.registers: list[str] = []  # in order of first assignment
+        self.written: list[str] = []  # registers whose value a later statement may read
+
+    def register(self) -> str:
+        name = f"r{len(self.registers)}"
+        self.registers.append(name)
+        return name
+
+    def statement(self, depth: int = 0, locked: bool = False) -> list[str]:
+        rng = self.rng
+        loc = rng.choice(self.locations)
+        v = rng.choice(VALUES)
+        kinds = ["write", "write", "read", "read", "release", "acquire", "fence", "xchg", "cmpxchg"]
+        if self.written:
+            kinds += ["data", "if"]
+        if depth == 0 and not locked:
+            kinds += ["lock", "rcu", "sync"]
+        kind = rng.choice(kinds)
+        if kind == "write":
+            return [f"WRITE_ONCE(*{loc}, {v});"]
+        if kind == "read":
+            r = self.register()
+            self.written.append(r)
+            return [f"{r} = READ_ONCE(*{loc});"]
+        if kind == "release":
+            return [f"smp_store_release({loc}, {v});"]
+        if kind == "acquire":
+            r = self.register()
+            self.written.append(r)
+            return [f"{r} = smp_load_acquire({loc});"]
+        if kind == "fence":
+            return [rng.choice(FENCES)]
+        if kind == "xchg":
+            r = self.register()
+            self.written.append(r)
+            return [f"{r} = {rng.choice(XCHG)}({loc}, {v});"]
+        if kind == "cmpxchg":
+            r = self.register()
+            self.written.append(r)
+            return [f"{r} = {rng.choice(CMPXCHG)}({loc}, {rng.choice([0, *VALUES])}, {v});"]
+        if kind == "data":
+            return [f"WRITE_ONCE(*{loc}, {rng.choice(self.written)});"]
+        if kind == "if":
+            cond = f"{rng.choice(self.written)} == {rng.choice([0, *VALUES])}"
+            return [f"if ({cond}) {{", *("\t" + s for s in self.statement(depth + 1, locked)), "}"]
+        if kind == "lock":
+            body = [s for _ in range(rng.randint(1, 2)) for s in self.statement(depth + 1, True)]
+            return ["spin_lock(s);", *body, "spin_unlock(s);"]
+        if kind == "rcu":
+            body = [s for _ in range(rng.randint(1, 2)) for s in self.statement(depth + 1, True)]
+            return ["rcu_read_lock();", *body, "rcu_read_unlock();"]
+        return ["synchronize_rcu();"]
+
+
+def draw_test(seed: int) -> tuple[str, str]:
+    """(name, text) of the test drawn from `seed`."""
+    rng = random.Random(seed)
+    name = f"diff-{seed}"
+    locations = LOCATIONS[: rng.randint(2, 3)]
+    threads = []
+    for number in range(rng.choice([2, 2, 3, 3, 4])):
+        t = Thread(rng, number, locations)
+        body = [s for _ in range(rng.randint(2, 5 if number < 3 else 3)) for s in t.statement()]
+        threads.append((t, body))
+    uses_lock = any("spin_lock(s);" in body for _, body in threads)
+    params = ", ".join([f"int *{loc}" for loc in locations] + (["spinlock_t *s"] if uses_lock else []))
+    lines = [f"C {name}", "", "{}", ""]
+    for t, body in threads:
+        lines.append(f"P{t.number}({params})")
+        lines.append("{")
+        lines += [f"\tint {r};" for r in t.registers]
+        lines += ["\t" + s for s in body]
+        lines += ["}", ""]
+    atoms = [f"{t.number}:{r}={rng.choice([0, *VALUES])}" for t, _ in threads for r in t.registers]
+    atoms += [f"{loc}={rng.choice([0, *VALUES])}" for loc in locations]
+    chosen = rng.sample(atoms, min(len(atoms), rng.randint(1, 3)))
+    joiner = " \\/ " if rng.random() < 0.2 else " /\\ "
+    quantifier = "forall" if rng.random() < 0.15 else "exists"
+    lines.append(f"{quantifier} ({joiner.join(chosen)})")
+    return name, "\n".join(lines) + "\n"
+
+
+def run_herd(path: Path, timeout: float) -> tuple[float, str]:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run([str(HERD / "herd7-run"), "lkmm", "-timeout", str(timeout), path.name],
+                              check=False, capture_output=True, text=True, timeout=timeout * 3, cwd=path.parent)  # fmt: skip
+        out = done.stdout
+    except subprocess.TimeoutExpired:
+        out = ""
+    return time.perf_counter() - start, out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tests", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
+    ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per test, for herd7 and for litmus")
+    ap.add_argument("--tablefmt", default="github")
+    args = ap.parse_args()
+    if not (HERD / "herd7-run").exists():
+        sys.exit(f"herd7 not found at {HERD}")
+    keep = Path(args.keep)
+    keep.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed in range(args.seed, args.seed + args.tests):
+        name, text = draw_test(seed)
+        path = keep / f"{name}.litmus"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+
+    herd_s = 0.0
+    herd_out: list[str] = []
+    for k, path in enumerate(paths):
+        seconds, out = run_herd(path, args.timeout)
+        herd_s += seconds
+        herd_out.append(out)
+        (keep / f"{path.stem}.herd7").write_text(out, encoding="utf-8")
+        if sys.stderr.isatty():
+            print(f"\rherd7 {k + 1}/{len(paths)}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "litmus", "check", "-m", "lkmm", "--timeout", str(args.timeout), "-j", "1",
+         *map(str, paths)],
+        check=False, capture_output=True, text=True, cwd=REPO,
+    )  # fmt: skip
+    litmus_s = time.perf_counter() - start
+    (keep / "litmus.out").write_text(done.stdout, encoding="utf-8")
+    (keep / "litmus.err").write_text(done.stderr, encoding="utf-8")
+
+    counts = dict.fromkeys(["tests", "herd7 finished", "equal blocks", "differences", "litmus errors",
+                            "litmus Unknown", "herd7 no answer"], 0)  # fmt: skip
+    counts["tests"] = len(paths)
+    details = []
+    for path, out, ours in zip(paths, herd_out, litmus_blocks(paths, done.stdout)):
+        theirs = herd_block(out)
+        if theirs is None:
+            counts["herd7 no answer"] += 1
+            continue
+        counts["herd7 finished"] += 1
+        if ours is None:
+            counts["litmus errors"] += 1
+            details.append(f"{path}: herd7 {theirs['observation']}; litmus printed no block (see litmus.err)")
+            continue
+        if ours["observation"] == "Unknown" or ours.get("cut"):
+            counts["litmus Unknown"] += 1
+            details.append(f"{path}: herd7 {theirs['observation']}; litmus Unknown")
+            continue
+        diffs = [f for f in FIELDS if theirs[f] != ours[f]]
+        if not diffs:
+            counts["equal blocks"] += 1
+            continue
+        counts["differences"] += 1
+        lines = [f"{path}  (differs in: {', '.join(diffs)})"]
+        for f in ("observation", "positive", "negative", "ok", "flags"):
+            lines.append(f"    {f:<11} herd7 {theirs[f] or '-':<10} litmus {ours[f] or '-'}")
+        if "states" in diffs:
+            lines.append(f"    states      {states_diff(theirs['states'], ours['states'])}")
+        details.append("\n".join(lines))
+    print(tabulate([[*counts.values(), fmt_s(herd_s), fmt_s(litmus_s)]],
+                   headers=[*counts, "herd7 s", "litmus s"], tablefmt=args.tablefmt))  # fmt: skip
+    for line in details:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
