@@ -129,6 +129,19 @@ def test_coherence_stress_counts(n: int, tmp_path: Path) -> None:
         assert [dict(s)["[x]"] for s in result.states] == ["2", "4"]
 
 
+def test_counts_on_the_cnf_once_the_caller_has_seen_a_state_repeat(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 34 executions in 2 final states (herd7 7.58, above). The child counting on the CNF starts
+    # after 4 executions: more than the states, so it knows a state repeats and does not ask
+    # whether the states fix the executions; its counts are still every execution
+    path = tmp_path / "CoStress2.litmus"
+    path.write_text(coherence_stress(2))
+    monkeypatch.setattr(checker_module, "COUNTER_AFTER", 4)
+    monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "RACE_CNF", False)
+    result = checker_for(path, "lkmm").run(deadline=None)
+    assert (result.observation, result.positive, result.negative, len(result.states)) == ("Never", 0, 34, 2)
+
+
 def _rows(folder: str) -> list[dict[str, str]]:
     lines = [line for line in (RECORDS / f"{folder}.tsv").read_text().splitlines() if not line.startswith("#")]
     header = lines[0].split("\t")

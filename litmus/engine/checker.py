@@ -261,7 +261,8 @@ class TestChecker:
                     cnf_after = None
                     # Many executions: the test's CNF counts them in a child process while the
                     # enumeration goes on here (engine/count.py); whichever finishes first counts
-                    count_on_cnf = functools.partial(self._count_by_cnf, set(states), assumptions, cut, deadline)
+                    count_on_cnf = functools.partial(self._count_by_cnf, set(states), positive + negative,
+                                                     assumptions, cut, deadline)  # fmt: skip
                     cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
                     counted = _cnf_answer(cnf_race, cut)
@@ -367,13 +368,13 @@ class TestChecker:
                 found[side] = self.solver.model()
         return found
 
-    def _count_by_cnf(self, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,
-                      deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
-        """Run in a child process past COUNTER_AFTER executions, while the caller enumerates on.
-        The test's determined encoding as CNF: a SAT solver lists every final state (one call
-        each, added to `states`), z3 says which flags some execution raises, and then a model
-        counter (Ganak, in a child of its own, on the sides of the condition some state is on)
-        races the SAT solver enumerating executions.
+    def _count_by_cnf(self, states: set[State], enumerated: int, assumptions: list[z3.BoolRef],
+                      cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
+        """Run in a child process past COUNTER_AFTER executions (`enumerated` by the caller so
+        far), while the caller enumerates on. The test's determined encoding as CNF: a SAT
+        solver lists every final state (one call each, added to `states`), z3 says which flags
+        some execution raises, and then a model counter (Ganak, in a child of its own, on the
+        sides of the condition some state is on) races the SAT solver enumerating executions.
 
         (counts, the final states, their sides of the condition) where counts are (positive,
         negative, flags, why the counts are missing or None), or None when the states could not
@@ -384,11 +385,11 @@ class TestChecker:
             cnf, layout = self.counting_cnf(None if cut is None else cut - time.perf_counter())
         except counting.Unsupported:
             return None
-        counted = self._counts_on(cnf, layout, states, assumptions, cut, deadline)
+        counted = self._counts_on(cnf, layout, states, enumerated, assumptions, cut, deadline)
         return counted, states, dict(sides)
 
-    def _counts_on(self, cnf, layout, states: set[State], assumptions: list[z3.BoolRef], cut: float | None,
-                   deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
+    def _counts_on(self, cnf, layout, states: set[State], enumerated: int, assumptions: list[z3.BoolRef],
+                   cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
         """_count_by_cnf's counts on the CNF, or None when cut short."""
         condition = cnf.named["__condition"]
         race = None
@@ -416,8 +417,10 @@ class TestChecker:
             flags = self._flags(assumptions, deadline, unblocked)
             if flags is None:
                 return None
-            # each final state reached by one execution only: the counts are the states'
-            if counting.determines(listing, state_vars, cnf.sampling):
+            # each final state reached by one execution only: the counts are the states' (not
+            # when the caller has seen more executions than there are states: one repeats, and
+            # the SAT call that would say so costs as much as simplifying the CNF)
+            if enumerated <= len(sides) and counting.determines(listing, state_vars, cnf.sampling):
                 inside = sum(sides.values())
                 return inside, len(sides) - inside, flags, None
             # the counter counts only the sides of the condition some final state is on
