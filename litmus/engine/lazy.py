@@ -374,10 +374,11 @@ class KeptValues:
 
 def _without_cycle_collection(run):  # type: ignore[no-untyped-def]
     """`run` with Python's cyclic garbage collector paused. A run on an execution makes
-    millions of short-lived objects (reasons, entries), which reference counting frees; each
-    collection they trigger walks the problem's long-lived z3 terms too, and that was half
-    of a zone-locked test's time (race locked, full overlap, N=7: traced runs 12 s -> 5.9 s).
-    The few cycles a run leaves (the interpreter's environments) go at the next collection."""
+    millions of short-lived objects (reasons, entries), which reference counting frees; the
+    collections they trigger (the full ones walk every long-lived object, the problem's z3
+    terms included) were half of a zone-locked test's time (race locked, full overlap, N=7:
+    traced runs 12 s -> 5.9 s). The few cycles a run leaves (the interpreter's environments)
+    go at the next collection."""
 
     @functools.wraps(run)
     def paused(*args, **kwargs):  # type: ignore[no-untyped-def]
