@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tabulate import tabulate
 
-from _common import REPO, fmt_s, herd_block
-from herd7_c import FIELDS, HERD, litmus_blocks, states_diff
+from _common import fmt_s, herd_block
+from herd7_c import FIELDS, HERD, difference, litmus_blocks, litmus_run, run_herd
 
 LOCATIONS = ["x", "y", "z"]
 VALUES = [1, 2]
@@ -41,10 +39,10 @@ class Thread:
 
     def __init__(self, rng: random.Random, number: int, locations: list[str]) -> None:
         self.rng, self.number, self.locations = rng, number, locations
-        self.registers: list[str] = []  # in order of first assignment
-        self.written: list[str] = []  # registers whose value a later statement may read
+        self.registers: list[str] = []  # each loaded once, in order: later statements may read them
 
     def register(self) -> str:
+        """A new register, loaded here."""
         name = f"r{len(self.registers)}"
         self.registers.append(name)
         return name
@@ -54,7 +52,7 @@ class Thread:
         loc = rng.choice(self.locations)
         v = rng.choice(VALUES)
         kinds = ["write", "write", "read", "read", "release", "acquire", "fence", "xchg", "cmpxchg"]
-        if self.written:
+        if self.registers:
             kinds += ["data", "if"]
         if depth == 0 and not locked:
             kinds += ["lock", "rcu", "sync"]
@@ -63,28 +61,24 @@ class Thread:
             return [f"WRITE_ONCE(*{loc}, {v});"]
         if kind == "read":
             r = self.register()
-            self.written.append(r)
             return [f"{r} = READ_ONCE(*{loc});"]
         if kind == "release":
             return [f"smp_store_release({loc}, {v});"]
         if kind == "acquire":
             r = self.register()
-            self.written.append(r)
             return [f"{r} = smp_load_acquire({loc});"]
         if kind == "fence":
             return [rng.choice(FENCES)]
         if kind == "xchg":
             r = self.register()
-            self.written.append(r)
             return [f"{r} = {rng.choice(XCHG)}({loc}, {v});"]
         if kind == "cmpxchg":
             r = self.register()
-            self.written.append(r)
             return [f"{r} = {rng.choice(CMPXCHG)}({loc}, {rng.choice([0, *VALUES])}, {v});"]
         if kind == "data":
-            return [f"WRITE_ONCE(*{loc}, {rng.choice(self.written)});"]
+            return [f"WRITE_ONCE(*{loc}, {rng.choice(self.registers)});"]
         if kind == "if":
-            cond = f"{rng.choice(self.written)} == {rng.choice([0, *VALUES])}"
+            cond = f"{rng.choice(self.registers)} == {rng.choice([0, *VALUES])}"
             return [f"if ({cond}) {{", *("\t" + s for s in self.statement(depth + 1, locked)), "}"]
         if kind == "lock":
             body = [s for _ in range(rng.randint(1, 2)) for s in self.statement(depth + 1, True)]
@@ -123,17 +117,6 @@ def draw_test(seed: int) -> tuple[str, str]:
     return name, "\n".join(lines) + "\n"
 
 
-def run_herd(path: Path, timeout: float) -> tuple[float, str]:
-    start = time.perf_counter()
-    try:
-        done = subprocess.run([str(HERD / "herd7-run"), "lkmm", "-timeout", str(timeout), path.name],
-                              check=False, capture_output=True, text=True, timeout=timeout * 3, cwd=path.parent)  # fmt: skip
-        out = done.stdout
-    except subprocess.TimeoutExpired:
-        out = ""
-    return time.perf_counter() - start, out
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tests", type=int, default=200)
@@ -156,7 +139,7 @@ def main() -> None:
     herd_s = 0.0
     herd_out: list[str] = []
     for k, path in enumerate(paths):
-        seconds, out = run_herd(path, args.timeout)
+        seconds, out, _ = run_herd(path, keep, args.timeout)
         herd_s += seconds
         herd_out.append(out)
         (keep / f"{path.stem}.herd7").write_text(out, encoding="utf-8")
@@ -165,21 +148,13 @@ def main() -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)
 
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "litmus", "check", "-m", "lkmm", "--timeout", str(args.timeout), "-j", "1",
-         *map(str, paths)],
-        check=False, capture_output=True, text=True, cwd=REPO,
-    )  # fmt: skip
-    litmus_s = time.perf_counter() - start
-    (keep / "litmus.out").write_text(done.stdout, encoding="utf-8")
-    (keep / "litmus.err").write_text(done.stderr, encoding="utf-8")
+    litmus_s, output = litmus_run(paths, "herd", "litmus", keep, None, args.timeout)
 
     counts = dict.fromkeys(["tests", "herd7 finished", "equal blocks", "differences", "litmus errors",
                             "litmus Unknown", "herd7 no answer"], 0)  # fmt: skip
     counts["tests"] = len(paths)
     details = []
-    for path, out, ours in zip(paths, herd_out, litmus_blocks(paths, done.stdout)):
+    for path, out, ours in zip(paths, herd_out, litmus_blocks(paths, output)):
         theirs = herd_block(out)
         if theirs is None:
             counts["herd7 no answer"] += 1
@@ -187,7 +162,7 @@ def main() -> None:
         counts["herd7 finished"] += 1
         if ours is None:
             counts["litmus errors"] += 1
-            details.append(f"{path}: herd7 {theirs['observation']}; litmus printed no block (see litmus.err)")
+            details.append(f"{path}: herd7 {theirs['observation']}; litmus printed no block (see litmus.herd.err)")
             continue
         if ours["observation"] == "Unknown" or ours.get("cut"):
             counts["litmus Unknown"] += 1
@@ -198,12 +173,7 @@ def main() -> None:
             counts["equal blocks"] += 1
             continue
         counts["differences"] += 1
-        lines = [f"{path}  (differs in: {', '.join(diffs)})"]
-        for f in ("observation", "positive", "negative", "ok", "flags"):
-            lines.append(f"    {f:<11} herd7 {theirs[f] or '-':<10} litmus {ours[f] or '-'}")
-        if "states" in diffs:
-            lines.append(f"    states      {states_diff(theirs['states'], ours['states'])}")
-        details.append("\n".join(lines))
+        details.append(difference(str(path), diffs, theirs, ours))
     print(tabulate([[*counts.values(), fmt_s(herd_s), fmt_s(litmus_s)]],
                    headers=[*counts, "herd7 s", "litmus s"], tablefmt=args.tablefmt))  # fmt: skip
     for line in details:

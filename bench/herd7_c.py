@@ -37,7 +37,6 @@ HERD = REPO.parent / "shared" / "tools" / "herd7"
 RECORD_DIR = REPO / "tests" / "data" / "herd7-c"
 TIMEOUT = 60
 SLOW = 20.0  # seconds: a test slower than this under litmus stays out of tests/test_herd7_c.py
-HERD_ARGS = ["lkmm", "-timeout", str(TIMEOUT)]
 HARDWARE = {"AArch64", "X86", "X86_64"}
 
 # folder name (its TSV's name) -> its root: a folder of ../shared/corpus, or of the repository
@@ -97,16 +96,16 @@ def herd_version() -> str:
     return subprocess.run([str(HERD / "herd7"), "-version"], check=False, capture_output=True, text=True).stdout.strip()
 
 
-def run_herd(path: Path, cwd: Path) -> tuple[float, str, str]:
-    """Wall seconds, stdout and stderr of herd7 on one test, run from cwd with the path relative
-    to it (herd's warnings name the file as given); a hung herd7 is killed: timeout."""
+def run_herd(path: Path, cwd: Path, timeout: float = TIMEOUT) -> tuple[float, str, str]:
+    """Wall seconds, stdout and stderr of herd7 on one test (`-timeout`), run from cwd with the
+    path relative to it (herd's warnings name the file as given); a hung herd7 is killed."""
     start = time.perf_counter()
     try:
-        done = subprocess.run([str(HERD / "herd7-run"), *HERD_ARGS, path.relative_to(cwd).as_posix()],
-                              check=False, capture_output=True, text=True, timeout=TIMEOUT * 3, cwd=cwd)  # fmt: skip
+        done = subprocess.run([str(HERD / "herd7-run"), "lkmm", "-timeout", f"{timeout:g}", path.relative_to(cwd).as_posix()],
+                              check=False, capture_output=True, text=True, timeout=timeout * 3, cwd=cwd)  # fmt: skip
         out, err = done.stdout, done.stderr
     except subprocess.TimeoutExpired:
-        out, err = "", f"killed after {TIMEOUT * 3} s"
+        out, err = "", f"killed after {timeout * 3:g} s"
     return time.perf_counter() - start, out, err
 
 
@@ -126,7 +125,7 @@ def record(folder: str, version: str) -> bool:
     target = RECORD_DIR / f"{folder}.tsv"
     target.parent.mkdir(parents=True, exist_ok=True)
     command = (
-        f"herd7-run {' '.join(HERD_ARGS)} T.litmus (../shared/tools/herd7/herd7-run: "
+        f"herd7-run lkmm -timeout {TIMEOUT} T.litmus (../shared/tools/herd7/herd7-run: "
         f"herd7 -I ../shared/corpus/lkmm-kernel/model -conf linux-kernel.cfg -timeout {TIMEOUT})"
     )
     start = time.perf_counter()
@@ -173,9 +172,11 @@ def read_record(folder: str) -> tuple[list[dict[str, str]], list[str]]:
 # ---------------------------------------------------------------- comparing
 
 
-def litmus_run(paths: list[Path], fmt: str, folder: str, keep: Path | None, reuse: Path | None) -> tuple[float, str]:
-    """One `litmus check -m lkmm -f FMT` process on the files (an @list): its wall time and stdout,
-    kept in KEEP/FOLDER.FMT.{out,err,seconds} when asked, or read back from REUSE/ instead."""
+def litmus_run(paths: list[Path], fmt: str, folder: str, keep: Path | None, reuse: Path | None,
+               timeout: float = TIMEOUT) -> tuple[float, str]:  # fmt: skip
+    """One `litmus check -m lkmm -f FMT --timeout T` process on the files (an @list): its wall
+    time and stdout, kept in KEEP/FOLDER.FMT.{out,err,seconds} when asked, or read back from
+    REUSE/ instead."""
     if reuse is not None:
         seconds = reuse / f"{folder}.{fmt}.seconds"
         wall = float(seconds.read_text()) if seconds.is_file() else float("nan")
@@ -186,7 +187,7 @@ def litmus_run(paths: list[Path], fmt: str, folder: str, keep: Path | None, reus
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "litmus", "check", "-m", "lkmm", "-f", fmt, "--tablefmt", "tsv",
-             "--timeout", str(TIMEOUT), "-j", "1", f"@{lst.name}"],
+             "--timeout", f"{timeout:g}", "-j", "1", f"@{lst.name}"],
             check=False, capture_output=True, text=True, cwd=REPO, env=dict(os.environ),
         )  # fmt: skip
         seconds = time.perf_counter() - start
@@ -259,6 +260,18 @@ HEADERS = ["folder", "tests", "not recorded", "herd7 finished", "herd7 timeout",
            "table≠herd7", "table≠own block", "litmus s (herd)", "litmus s (table)"]  # fmt: skip
 
 
+def difference(file: str, diffs: list[str], herd: dict[str, str], ours: dict[str, str], note: str = "") -> str:
+    """How litmus's block for `file` differs from herd7's (`diffs`: the fields that differ)."""
+    lines = [f"{file}  (differs in: {', '.join(diffs)}{note})"]
+    for f in ("observation", "positive", "negative", "ok", "flags"):
+        if f in diffs or f in ("observation", "positive", "negative"):
+            lines.append(f"    {f:<11} herd7 {herd[f] or '-':<10} litmus {ours[f] or '-'}")
+    if "states" in diffs:
+        hs, ls = [list(filter(None, b.split(" | "))) for b in (herd["states"], ours["states"])]
+        lines.append(f"    states      herd7 {len(hs)}, litmus {len(ls)}: {states_diff(herd['states'], ours['states'])}")
+    return "\n".join(lines)
+
+
 def _sorted_flags(flags: str) -> str:
     return ",".join(sorted(filter(None, flags.split(","))))
 
@@ -308,16 +321,7 @@ def compare_folder(folder: str, keep: Path | None, reuse: Path | None) -> tuple[
             n["equal blocks"] += 1
             continue
         n["differences"] += 1
-        lines = [f"{file}  (differs in: {', '.join(diffs)}; table: {word})"]
-        for f in ("observation", "positive", "negative", "ok", "flags"):
-            if f in diffs or f in ("observation", "positive", "negative"):
-                lines.append(f"    {f:<11} herd7 {row[f] or '-':<10} litmus {block[f] or '-'}")
-        if "states" in diffs:
-            hs, ls = [list(filter(None, b.split(" | "))) for b in (row["states"], block["states"])]
-            lines.append(
-                f"    states      herd7 {len(hs)}, litmus {len(ls)}: {states_diff(row['states'], block['states'])}"
-            )
-        details.append("\n".join(lines))
+        details.append(difference(file, diffs, row, block, f"; table: {word}"))
     summary = [folder, len(rows) + len(not_run), len(not_run), *n.values(), fmt_s(blocks_s), fmt_s(table_s)]
     return summary, details, slow
 
