@@ -127,6 +127,7 @@ class TestChecker:
         self.condition = self.prop(test.condition.prop)
         self.observed = self._observed_locations()
         self.base_assertions = self.solver.assertions()  # before any execution is blocked
+        self._checked: tuple[z3.Solver, z3.ModelRef] | None = None  # (solver, model) of _check's last sat
         self.build_s = time.perf_counter() - started
 
     # -- the final state
@@ -223,7 +224,7 @@ class TestChecker:
                 return self._unknown(start, deadline)
             if status == z3.unsat:
                 break
-            model = self.solver.model()
+            model = self._model()
             state = self.state_of(model)
             states.add(state)
             self.state_models.setdefault(state, model)
@@ -291,7 +292,7 @@ class TestChecker:
                     return self._unknown(start, deadline, enumerated=positive + negative)
                 if status == z3.unsat:
                     break
-                model = self.solver.model()
+                model = self._model()
                 satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
                 if recheck:
                     self.recheck(model)
@@ -365,7 +366,7 @@ class TestChecker:
             if status == z3.unknown:
                 return None
             if status == z3.sat:
-                found[side] = self.solver.model()
+                found[side] = self._model()
         return found
 
     def _count_by_cnf(self, states: set[State], enumerated: int, assumptions: list[z3.BoolRef],
@@ -575,7 +576,7 @@ class TestChecker:
         for state in sorted(sided, key=_herd_state_order):
             if self._check(list(self.axioms.values()) + [self._is_state(state)], deadline) != z3.sat:
                 continue
-            model = self.solver.model()
+            model = self._model()
             self.state_models[state] = model
             if z3.is_true(model.eval(self.condition, model_completion=True)) == wants:
                 return model
@@ -596,6 +597,7 @@ class TestChecker:
     def _check(self, assumptions: list[z3.BoolRef], deadline: float | None,
                solver: z3.Solver | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
         solver = solver or self.solver
+        self._checked = None
         while True:
             if deadline is not None:
                 remaining = deadline - time.perf_counter()
@@ -609,18 +611,29 @@ class TestChecker:
             if not active:
                 return status
             # the deferred checks on this execution: consistent, or lemmas and again
+            model = solver.model()
             try:
-                lemmas = self.lazy.conflicts(solver.model(), active)
+                lemmas = self.lazy.conflicts(model, active)
             except NotTraceable as err:
                 indices = [err.check] if err.check is not None else list(self.lazy.axioms)
                 lemmas = [c for k in indices for c in self.lazy.encode(k)]
                 if not self.lazy.axioms:
                     self.lazy = None
             if not lemmas:
+                self._checked = (solver, model)
                 return status
             self.solver.learn(lemmas)
             if solver is not self.solver:
                 solver.add(lemmas)
+
+    def _model(self, solver: z3.Solver | None = None) -> z3.ModelRef:
+        """The model of `solver`'s last satisfiable check: the one the deferred checks judged,
+        when they did (z3 builds a model afresh on each call: half a millisecond on a ring of
+        eight threads)."""
+        solver = solver or self.solver
+        if self._checked is not None and self._checked[0] is solver:
+            return self._checked[1]
+        return solver.model()
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier

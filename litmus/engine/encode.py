@@ -210,9 +210,6 @@ class SymbolicExecution(_BaseRelations):
         self.rf_vars: dict[tuple[int, int], z3.BoolRef] = {}
         self.co_clock: dict[int, z3.ArithRef] = {}
         self.co: dict[tuple[int, int], Cond] = {}
-        # co between two non-init writes by their clocks (co_clock): when they are at one
-        # location, so that one execution's co is read off its clocks (engine/lazy.py)
-        self.co_by_clock: dict[tuple[int, int], Cond] = {}
         self.final_memory: dict[str, z3.BitVecRef] = {}
         self.last_write_conditions: dict[str, list[tuple[int, z3.BoolRef]]] = {}  # when w is co-last
         self.sections: list[Section] = []
@@ -323,7 +320,6 @@ class SymbolicExecution(_BaseRelations):
                 ca, cb = self.co_clock[a.id], self.co_clock[b.id]
                 self.co[(a.id, b.id)] = and_(same, ca < cb)
                 self.co[(b.id, a.id)] = and_(same, cb < ca)
-                self.co_by_clock[(a.id, b.id)] = self.co_by_clock[(b.id, a.id)] = same
                 both = to_z3(and_(a.guard, b.guard, same))
                 self.constraints.append(z3.Implies(both, ca != cb))
 
@@ -395,8 +391,6 @@ class SymbolicExecution(_BaseRelations):
             order = self.section_before.get((kx, ky))
             if order is not None:
                 self.co[(x, y)] = order
-                if not self.determined:
-                    self.co_by_clock[(x, y)] = True
 
     def _build_handovers(self) -> None:
         """A lock reads the unlock of an earlier section (or the initial 0), and no unlock is

@@ -142,7 +142,7 @@ def _read_at_once(symbolic: SymbolicExecution) -> tuple[PackedBools, list[int]]:
         terms: dict[int, z3.BoolRef] = {}
         for c in itertools.chain(
             (e.guard for e in symbolic.events), symbolic.base["rf"].entries.values(),
-            symbolic.co.values(), symbolic.co_by_clock.values(), symbolic.base["FW"].entries.values(),
+            symbolic.co.values(), symbolic.base["FW"].entries.values(),
         ):  # fmt: skip
             if c is not True and c is not False:
                 terms.setdefault(c.get_id(), c)
@@ -258,24 +258,13 @@ class TracedExecution(_BaseRelations):
         return Relation(out, absent=absent)
 
     def _co_pairs(self, symbolic: SymbolicExecution) -> Iterator[tuple[tuple[int, int], Cond, bool]]:
-        """co's pairs of executed events, their conditions and whether they hold: read off the
-        clocks (thousands of pairs on a lock word: one value per write, not one evaluation per
-        pair)."""
-        by_clock = symbolic.co_by_clock
+        """co's pairs of executed events, their conditions and whether they hold (read with the
+        rest at once: thousands of pairs on a lock word, one evaluation)."""
         present = self._present
-        clock = {
-            w: self._model.eval(c, model_completion=True).as_long()
-            for w, c in symbolic.co_clock.items() if w in present
-        }  # fmt: skip
+        truth = self._truth
         for (a, b), c in symbolic.co.items():
-            if a not in present or b not in present:
-                continue
-            same = by_clock.get((a, b))
-            if same is None:
-                holds = self.holds(c)
-            else:
-                holds = clock[a] < clock[b] and self.holds(same)
-            yield (a, b), c, holds
+            if a in present and b in present:
+                yield (a, b), c, (c if c is True or c is False else truth[c.get_id()])
 
     def choose(self, source: Any) -> Relation:
         """What the solver chose for this `with` (the constraints made it an element)."""
