@@ -45,6 +45,11 @@ KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 # rest, in a child process beside the enumeration (whichever finishes first counts): below it
 # enumeration is cheaper than building the counter's problem
 COUNTER_AFTER = 64
+# ... or once enumerating has taken this many seconds and found this many executions: an
+# 11-thread paulmck RCU chain (2,047 executions, deferred checks) needs a quarter of a second
+# for 64, and its CNF lists them all in under a second. A zone-locked test, whose few
+# executions each cost many lazy rounds, stays below the count (its CNF is too big to pay).
+EARLY_COUNTER_S, EARLY_COUNTER_AFTER = 0.1, 32
 # ... and once the enumeration has cost this many times the problem's build. The CNF costs 3 to
 # 12 builds to make and simplify; beside the enumeration it costs the other core, not this one
 CNF_AFTER_BUILDS = 1.0
@@ -257,8 +262,10 @@ class TestChecker:
         cnf_race: counting.Forked | None = None  # the CNF's count, in a child process
         try:
             while count:
-                if (cnf_after is not None and positive + negative >= COUNTER_AFTER and not recheck
-                        and time.perf_counter() - start >= cnf_after):  # fmt: skip
+                enumerating = time.perf_counter() - start
+                if (cnf_after is not None and not recheck and enumerating >= cnf_after
+                        and (positive + negative >= COUNTER_AFTER
+                             or enumerating >= EARLY_COUNTER_S and positive + negative >= EARLY_COUNTER_AFTER)):  # fmt: skip
                     cnf_after = None
                     # Many executions: the test's CNF counts them in a child process while the
                     # enumeration goes on here (engine/count.py); whichever finishes first counts
