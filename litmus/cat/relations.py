@@ -152,6 +152,14 @@ def or_(conds: Iterable[Cond]) -> Cond:
     return mk_or(rest)
 
 
+def _one_or(row: dict[int, list[Cond]], j: int) -> Cond:
+    """Entry j of a row of disjunct lists as one condition, kept so from then on."""
+    paths = row[j]
+    if len(paths) > 1:
+        paths[:] = [or_(paths)]
+    return paths[0]
+
+
 def not_(c: Cond) -> Cond:
     if c is True:
         return False
@@ -388,18 +396,29 @@ class Algebra:
     def _plus_warshall(self, a: Relation, succ) -> Relation:
         # Warshall: after step k, t(i,j) holds when a path from i to j has its middle events
         # among the first k (and they execute). Exact, and a term of the execution alone.
-        t: dict[int, dict[int, Cond]] = {}
+        # An entry keeps its disjuncts in a list, made one Or only when a step reads it (into
+        # or out of its middle) and at the end: a chain of binary Ors, one per step that adds
+        # a path, was half the terms of a closure (and of the CNF made from them).
+        t: dict[int, dict[int, list[Cond]]] = {}
         for (i, j), c in a.entries.items():
-            t.setdefault(i, {})[j] = c
+            t.setdefault(i, {})[j] = [c]
         for k in sorted({j for outs in succ.values() for j, _ in outs} & set(succ)):
-            out = dict(t.get(k, {}))
+            out = {j: _one_or(row_k, j) for row_k in (t.get(k, {}),) for j in row_k}
             through = self.executes[k]
-            into_k = [(row, into) for row in t.values() if (into := row.get(k, False)) is not False]
+            into_k = [(row, _one_or(row, k)) for row in t.values() if k in row]
             self.spend(len(into_k) * len(out))  # the terms this step builds
             for row, into in into_k:
                 for j, ckj in out.items():
-                    row[j] = or_((row.get(j, False), and_(into, through, ckj)))
-        return Relation({(i, j): c for i, row in t.items() for j, c in row.items() if c is not False})
+                    path = and_(into, through, ckj)
+                    if path is False:
+                        continue
+                    paths = row.get(j)
+                    if paths is None:
+                        row[j] = [path]
+                    else:
+                        paths.append(path)
+        closed = {(i, j): or_(paths) for i, row in t.items() for j, paths in row.items()}
+        return Relation({key: c for key, c in closed.items() if c is not False})
 
     def _plus_fixpoint(self, a: Relation, succ, mode: str) -> Relation:
         # Cyclic may-graph: fresh t_ij. "pos": closed upward (t >= r | r;t). "neg": each true
