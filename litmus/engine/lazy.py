@@ -394,8 +394,11 @@ class LazyChecks:
         self.kept = KeptValues()
         # A run on bits answers first (consistent or not), and only a violation is traced for
         # its lemmas. While the solver is still learning, most executions it proposes violate
-        # a check: after a round with lemmas the next goes straight to the traced run.
-        self.bits_first = True
+        # a check: after a round with lemmas the next goes straight to the traced run, as long
+        # as most such executions have violated one (a bit run costs about a third of a traced
+        # one: first is cheaper below two in three). Enumerating to count, most are consistent.
+        self.after_lemmas = False  # the last round learned lemmas
+        self.judged_after_lemmas, self.violated_after_lemmas = 1, 1  # counted from a prior of one violation
         self.kept_bits = KeptValues()  # the bit runs' own: their values are bits
         self.bitwise = True  # False once the model needs what bit runs cannot do
 
@@ -421,7 +424,10 @@ class LazyChecks:
         """Lemmas from the violations of the active deferred checks on `model` (none: it is
         consistent). NotTraceable when a check cannot be traced."""
         self.rounds += 1
-        if self.bits_first and self.bitwise and self.consistent(model, active):
+        after_lemmas, self.after_lemmas = self.after_lemmas, False
+        bits_first = not after_lemmas or 3 * self.violated_after_lemmas < 2 * self.judged_after_lemmas
+        if self.bitwise and bits_first and self.consistent(model, active):
+            self.judged_after_lemmas += after_lemmas
             return []
         try:
             run = run_model(self.spec, TracedExecution(self.execution, model, self.kept),
@@ -435,7 +441,9 @@ class LazyChecks:
                 terms = flatten([why])
                 lemmas.append(mk_or([mk_not(self.axioms[index]), *(mk_not(t) for t in terms)]))
         self.lemmas += len(lemmas)
-        self.bits_first = not lemmas
+        self.after_lemmas = bool(lemmas)
+        self.judged_after_lemmas += after_lemmas
+        self.violated_after_lemmas += after_lemmas and bool(lemmas)
         return lemmas
 
     def encode(self, index: int) -> list[z3.BoolRef]:
