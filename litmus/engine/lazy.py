@@ -150,6 +150,22 @@ def _read_at_once(symbolic: SymbolicExecution) -> tuple[PackedBools, list[int]]:
     return found
 
 
+# per problem, per relation's entries: each entry with its condition's id (z3's get_id is a
+# Python wrapper around a C call, 2.6 us: a tenth of a bit run when asked per pair of co)
+_ENTRY_IDS: weakref.WeakKeyDictionary[SymbolicExecution, dict[int, tuple[dict, list]]] = weakref.WeakKeyDictionary()
+
+
+def _with_ids(symbolic: SymbolicExecution, entries: dict[Any, Cond]) -> list[tuple[Any, Cond, int | None]]:
+    """`entries` (of a relation of `symbolic`, kept as long as it is) as (key, condition, the
+    condition's id or None when it is True or False)."""
+    by_relation = _ENTRY_IDS.setdefault(symbolic, {})
+    found = by_relation.get(id(entries))
+    if found is None:  # (the entries kept beside their list: their id names no other while it is)
+        listed = [(k, c, None if c is True or c is False else c.get_id()) for k, c in entries.items()]
+        found = by_relation[id(entries)] = (entries, listed)
+    return found[1]
+
+
 class TracedExecution(_BaseRelations):
     """One execution read off a z3 model, every entry with the terms that make it hold."""
 
@@ -162,6 +178,7 @@ class TracedExecution(_BaseRelations):
         self.events = symbolic.events
         self.known_tags = symbolic.known_tags
         self._model = model
+        self._symbolic = symbolic
         reader, ids = _read_at_once(symbolic)  # guards, rf, co, FW: what holds() asks below
         self._truth: dict[int, bool] = dict(zip(ids, reader.read(model)))
         executed = [e.id for e in self.events if self.holds(e.guard)]
@@ -214,6 +231,18 @@ class TracedExecution(_BaseRelations):
             self._learn([c])
         return self._truth[key]
 
+    def _entries(self, entries: dict[Any, Cond]) -> Iterator[tuple[Any, Cond, bool]]:
+        """A base relation's entries between executed events (a symbolic relation's, kept by
+        the problem): key, condition, whether it holds here."""
+        present, truth = self._present, self._truth
+        listed = _with_ids(self._symbolic, entries)
+        unread = [c for (i, j), c, cid in listed if cid is not None and cid not in truth]
+        if unread:
+            self._learn(unread)
+        for key, c, cid in listed:
+            if key[0] in present and key[1] in present:
+                yield key, c, (c if cid is None else truth[cid])
+
     @staticmethod
     def reason(c: Cond) -> Cond:
         """Why a condition true in this execution holds."""
@@ -230,41 +259,29 @@ class TracedExecution(_BaseRelations):
         kept = self.kept.get(("static", id(rel)))
         if kept is not None:
             return kept
-        self._learn([c for c in rel.entries.values() if c is not True])
         value = self._trace(rel)
         if value.exact:
             self.kept[("static", id(rel))] = value
         return value
 
     def _trace(self, rel: Relation) -> Relation:
-        present = self._present
         entries, absent = {}, {}
-        for k, c in rel.entries.items():
-            if k[0] in present and k[1] in present:
-                if self.holds(c):
-                    entries[k] = self.reason(c)
-                else:
-                    absent[k] = self.unless(c)
+        for k, c, holds in self._entries(rel.entries):
+            if holds:
+                entries[k] = self.reason(c)
+            else:
+                absent[k] = self.unless(c)
         return Relation(entries, exact=rel.is_static(), absent=absent)
 
     def _co(self, symbolic: SymbolicExecution) -> Relation:
         out: dict[tuple[int, int], Cond] = {}
         absent: dict[tuple[int, int], Cond] = {}
-        for pair, c, holds in self._co_pairs(symbolic):
+        for pair, c, holds in self._entries(symbolic.co):
             if holds:
                 out[pair] = self.reason(c)
             else:
                 absent[pair] = self.unless(c)
         return Relation(out, absent=absent)
-
-    def _co_pairs(self, symbolic: SymbolicExecution) -> Iterator[tuple[tuple[int, int], Cond, bool]]:
-        """co's pairs of executed events, their conditions and whether they hold (read with the
-        rest at once: thousands of pairs on a lock word, one evaluation)."""
-        present = self._present
-        truth = self._truth
-        for (a, b), c in symbolic.co.items():
-            if a in present and b in present:
-                yield (a, b), c, (c if c is True or c is False else truth[c.get_id()])
 
     def choose(self, source: Any) -> Relation:
         """What the solver chose for this `with` (the constraints made it an element)."""
@@ -310,16 +327,15 @@ class BitExecution(TracedExecution):
         return True
 
     def _trace(self, rel: Relation) -> Relation:
-        present = self._present
         rows: dict[int, int] = {}
-        for (i, j), c in rel.entries.items():
-            if i in present and j in present and self.holds(c):
+        for (i, j), _, holds in self._entries(rel.entries):
+            if holds:
                 rows[i] = rows.get(i, 0) | (1 << j)
         return BitRel(rows, exact=rel.is_static())
 
     def _co(self, symbolic: SymbolicExecution) -> Relation:
         rows: dict[int, int] = {}
-        for (a, b), _, holds in self._co_pairs(symbolic):
+        for (a, b), _, holds in self._entries(symbolic.co):
             if holds:
                 rows[a] = rows.get(a, 0) | (1 << b)
         return BitRel(rows)
