@@ -123,6 +123,17 @@ class BitRel(Relation):
     def successors(self) -> dict[int, list[tuple[int, Any]]]:
         return {i: [(j, True) for j in _ones(row)] for i, row in self.rows.items()}
 
+    def sources(self) -> int:
+        """The bits of the events with successors (kept: a relation is often composed with
+        more than once in a run)."""
+        bits = self.__dict__.get("_sources")
+        if bits is None:
+            bits = 0
+            for i in self.rows:
+                bits |= 1 << i
+            object.__setattr__(self, "_sources", bits)
+        return bits
+
 
 def _holds(c: Any) -> bool:
     """An entry's condition on this execution: it holds (True, or a traced reason) or not."""
@@ -252,7 +263,7 @@ class BitAlgebra(Algebra):
         out = {}
         if not right:
             return BitRel(out, a.exact and b.exact)
-        middles = sum(1 << k for k in right)
+        middles = b.sources()
         for i, row in a.rows.items():
             row &= middles
             acc = 0
@@ -289,7 +300,7 @@ class BitAlgebra(Algebra):
 
     def domain(self, a: Relation) -> EventSet:
         a = _rel(a)
-        return BitSet(sum(1 << i for i in a.rows), a.exact)
+        return BitSet(a.sources(), a.exact)
 
     def range(self, a: Relation) -> EventSet:
         a = _rel(a)
