@@ -12,8 +12,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tabulate import tabulate
-
 from litmus.report.herd import format_state
 from litmus.report.table import cell
 from litmus.result import Result, State
@@ -98,6 +96,8 @@ def format_compare(rows: Sequence[Row], models: Sequence[str], fmt: str = "table
         writer.writerows(body)
         return buffer.getvalue()
     table_fmt = "github" if fmt == "markdown" else tablefmt
+    from tabulate import tabulate  # only when a table is printed: see cli.common.table_format
+
     return str(tabulate(body, headers=headers, tablefmt=table_fmt)) + "\n"
 
 

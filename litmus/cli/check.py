@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from tabulate import tabulate_formats
-
 from litmus.cli.common import (
     EXIT_FAILED, EXIT_OK, Progress, UsageError, add_batch_options, emit, stopped,
     error_results, expand_paths, make_batch, report_error, model_names, positive_float,
+    DEFAULT_TABLEFMT, table_format,
 )  # fmt: skip
 from litmus.errors import LitmusError
 from litmus.report import format_json, format_table
@@ -37,7 +36,7 @@ def add_parser(commands: Any) -> None:
         help="output format (default: herd for one model, table for several)",
     )  # fmt: skip
     check.add_argument(
-        "--tablefmt", default="simple", choices=tabulate_formats, metavar="FMT",
+        "--tablefmt", default=DEFAULT_TABLEFMT, type=table_format, metavar="FMT",
         help="tabulate table format for -f table (default: simple)",
     )  # fmt: skip
     check.add_argument(

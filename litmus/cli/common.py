@@ -37,6 +37,22 @@ def stopped(interrupt: KeyboardInterrupt, err: TextIO) -> int:
     return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
 
 
+DEFAULT_TABLEFMT = "simple"
+
+
+def table_format(name: str) -> str:
+    """--tablefmt: one of tabulate's formats. tabulate is imported only when another is asked
+    for: with what it imports (importlib.metadata), it is a tenth of the start-up of a run
+    that prints herd's format and no table."""
+    if name == DEFAULT_TABLEFMT:
+        return name
+    from tabulate import tabulate_formats
+
+    if name not in tabulate_formats:
+        raise argparse.ArgumentTypeError(f"invalid choice: {name!r} (choose from {', '.join(tabulate_formats)})")
+    return name
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)

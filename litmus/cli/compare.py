@@ -9,11 +9,9 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from tabulate import tabulate_formats
-
 from litmus.cli.common import (
     EXIT_FAILED, EXIT_OK, UsageError, add_batch_options, expand_paths, make_batch, stopped,
-    model_names, positive_float, report_error,
+    model_names, positive_float, report_error, DEFAULT_TABLEFMT, table_format,
 )  # fmt: skip
 from litmus.errors import LitmusError
 from litmus.result import Result
@@ -31,7 +29,7 @@ def add_parser(commands: Any) -> None:
     compare.add_argument("-m", "--model", action="append", default=[], metavar="MODEL[,MODEL...]",
                          help="models to compare (default: sc,tso,arm)")
     compare.add_argument("-f", "--format", choices=FORMATS, default="table")
-    compare.add_argument("--tablefmt", default="simple", choices=tabulate_formats, metavar="FMT",
+    compare.add_argument("--tablefmt", default=DEFAULT_TABLEFMT, type=table_format, metavar="FMT",
                          help="tabulate format for -f table (default: simple)")
     compare.add_argument("--only-diff", action="store_true",
                          help="only tests where the models disagree or allow different states")

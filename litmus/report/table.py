@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from tabulate import tabulate
-
 from litmus.result import Result
 
 
@@ -34,4 +32,6 @@ def format_table(
     for result in results:
         rows.setdefault((result.file, result.test), {})[result.model] = result
     body = [[test] + [cell(by_model.get(m)) for m in names] for (_, test), by_model in rows.items()]
+    from tabulate import tabulate  # only when a table is printed: see cli.common.table_format
+
     return str(tabulate(body, headers=["test", *names], tablefmt=tablefmt))
