@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Parsed model files are kept in a folder of this run's, not the user's cache (set before any
+# test module parses one; subprocesses inherit it)
+_KEPT_PARSES = tempfile.TemporaryDirectory(prefix="litmus-test-cache-")
+os.environ["LITMUS_CACHE_DIR"] = _KEPT_PARSES.name
 CORPUS = REPO.parent / "shared" / "corpus"
 
 

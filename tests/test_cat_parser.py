@@ -578,3 +578,32 @@ def test_variant_conditions_in_expressions_and_statements():
     assert s.flag and s.name == "combining" and isinstance(s.expr, A.IfExpr)
     (s,) = stmts('if "cos-opt" include "a.cat" else include "b.cat" end')
     assert s == A.IfStmt(A.VariantCond("var", "cos-opt"), (A.Include("a.cat"),), (A.Include("b.cat"),))
+
+
+def test_a_model_files_parse_is_kept_and_reread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LITMUS_CACHE_DIR", str(cache))
+    model_file = tmp_path / "m.cat"
+    model_file.write_text('"m"\nlet r = po ; rf\nacyclic r as order\n')
+    first = parse_cat_file(model_file)
+    (kept,) = cache.iterdir()
+    again = parse_cat_file(model_file)
+    assert again == first and again.stmts[0].span == first.stmts[0].span
+    # an edit is a new entry, never the old parse
+    model_file.write_text('"m"\nlet r = po | rf\nacyclic r as order\n')
+    edited = parse_cat_file(model_file)
+    assert edited.stmts[0].bindings[0].body.op == "|"
+    assert len(list(cache.iterdir())) == 2
+    # a kept file that does not unpickle is parsed again (and replaced)
+    kept.write_bytes(b"not a pickle")
+    model_file.write_text('"m"\nlet r = po ; rf\nacyclic r as order\n')
+    assert parse_cat_file(model_file) == first
+
+
+def test_an_empty_cache_setting_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LITMUS_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    model_file = tmp_path / "m.cat"
+    model_file.write_text('"m"\nacyclic po as order\n')
+    assert parse_cat_file(model_file).title == "m"
+    assert not (tmp_path / "xdg").exists()
