@@ -403,7 +403,8 @@ class Algebra:
         for (i, j), c in a.entries.items():
             t.setdefault(i, {})[j] = [c]
         for k in sorted({j for outs in succ.values() for j, _ in outs} & set(succ)):
-            out = {j: _one_or(row_k, j) for row_k in (t.get(k, {}),) for j in row_k}
+            row_k = t.get(k, {})
+            out = {j: _one_or(row_k, j) for j in row_k}
             through = self.executes[k]
             into_k = [(row, _one_or(row, k)) for row in t.values() if k in row]
             self.spend(len(into_k) * len(out))  # the terms this step builds

@@ -633,14 +633,13 @@ class TestChecker:
             if solver is not self.solver:
                 solver.add(lemmas)
 
-    def _model(self, solver: z3.Solver | None = None) -> z3.ModelRef:
-        """The model of `solver`'s last satisfiable check: the one the deferred checks judged,
-        when they did (z3 builds a model afresh on each call: half a millisecond on a ring of
-        eight threads)."""
-        solver = solver or self.solver
-        if self._checked is not None and self._checked[0] is solver:
+    def _model(self) -> z3.ModelRef:
+        """The model of this checker's last satisfiable check: the one the deferred checks
+        judged, when they did (z3 builds a model afresh on each call: half a millisecond on a
+        ring of eight threads)."""
+        if self._checked is not None and self._checked[0] is self.solver:
             return self._checked[1]
-        return solver.model()
+        return self.solver.model()
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier
