@@ -4,7 +4,8 @@
 Per family, model and N: herd7 7.58 (`../shared/tools/herd7/herd7-run lkmm`, or `sc+lock` for
 sc: SC with the kernel's lock.cat), one process per test; litmus `check -m MODEL -f table`, one
 process per test (start-up included); their ratio; and, from an in-process run, how the lazy
-consistency engine went: the checks deferred, executions traced, lemmas learned. A series stops
+consistency engine went: the checks deferred, executions checked on them (a run on bits, traced
+for its lemmas when it violates one), lemmas learned. A series stops
 asking herd7 once herd7 has timed out in it. The tests are generated from
 litmus_tests/pageblock/*.pb with N widened (bench/pageblock.py).
 """
@@ -54,7 +55,7 @@ def table_verdict(stdout: str) -> str:
 
 
 def lazy_stats(path: Path, model: str) -> str:
-    """Deferred checks, executions traced and lemmas of one in-process verdict run."""
+    """Deferred checks, executions checked on them and lemmas of one in-process verdict run."""
     test = parse_litmus(path.read_text(), str(path))
     spec = api.load_model(model)
     checker = TestChecker(test, spec, lower(test, spec.target, spec.macros, registers=spec.catdep))
@@ -64,7 +65,7 @@ def lazy_stats(path: Path, model: str) -> str:
         return "eager"
     lazy = checker.lazy
     rounds, lemmas = (lazy.rounds, lazy.lemmas) if lazy is not None else ("-", "-")
-    return f"{len(deferred)} deferred, {rounds} traced, {lemmas} lemmas"
+    return f"{len(deferred)} deferred, {rounds} checked, {lemmas} lemmas"
 
 
 def main() -> None:
