@@ -134,6 +134,7 @@ class TestChecker:
         self.observed = self._observed_locations()
         self.base_assertions = self.solver.assertions()  # before any execution is blocked
         self._checked: tuple[z3.Solver, z3.ModelRef] | None = None  # (solver, model) of _check's last sat
+        self._packed_state: tuple[z3.BitVecRef, list[int], Callable[[tuple[int, ...]], State]] | None = None
         self.build_s = time.perf_counter() - started
 
     # -- the final state
@@ -201,14 +202,26 @@ class TestChecker:
         return name if name is not None else str(value)
 
     def state_of(self, model: z3.ModelRef) -> State:
-        out = []
-        for (text, term), loc in zip(self.observed, self.observed_locations):
-            if not z3.is_true(model.eval(self.grounded(loc), model_completion=True)):
-                out.append((text, SYMBOLIC))
-                continue
-            value = model.eval(term, model_completion=True).as_signed_long()
-            out.append((text, self.show_value(value)))
-        return tuple(out)
+        """The final state of `model`'s execution, its values read in one evaluation: per
+        observed location, its grounded bit above its value's bits, the first location highest
+        (two evaluations per location were a twentieth of enumerating an RCU test's executions)."""
+        if not self.observed:
+            return ()
+        if self._packed_state is None:
+            one, zero = z3.BitVecVal(1, 1), z3.BitVecVal(0, 1)
+            parts: list[z3.BitVecRef] = []
+            for (_, term), loc in zip(self.observed, self.observed_locations):
+                parts += [z3.If(self.grounded(loc), one, zero), term]
+            widths = [term.size() for _, term in self.observed]
+            read = self._state_reader([(width, True) for width in widths])
+            self._packed_state = (z3.Concat(parts), widths, read)
+        packed, widths, read = self._packed_state
+        number = model.eval(packed, model_completion=True).as_long()
+        values = []
+        for width in reversed(widths):
+            values.append(number & ((2 << width) - 1))
+            number >>= width + 1
+        return read(tuple(reversed(values)))
 
     # -- questions
     def run(self, deadline: float | None, recheck: bool = False, count: bool = True,
@@ -407,7 +420,7 @@ class TestChecker:
             groups = [[cnf.named[b] for b in bits + ([g] if g else [])] for bits, g in layout]
             state_vars = [v for group in groups for v in group]
             sides = self.state_sides
-            read = self._state_reader(layout)
+            read = self._state_reader([(len(bits), grounded is not None) for bits, grounded in layout])
             # one simplification of the CNF for all the listings below (a third of CoStress3's time)
             listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
             # what is left (states and executions listed by a SAT solver, a count by Ganak)
@@ -515,16 +528,15 @@ class TestChecker:
         formulas = list(problem.base_assertions) + list(problem.axioms.values())
         return counting.to_cnf(formulas, problem.execution.execution_key(), named, budget_s), layout
 
-    def _state_reader(self, layout) -> Callable[[tuple[int, ...]], State]:  # type: ignore[no-untyped-def]
-        """The final state from the values of the CNF's state variables: per observed location
-        in `layout`'s order, an int whose bits are its value's (lowest first) and then its
-        grounded literal if it has one. A location's value is decoded once per int: a test
-        lists up to 524,288 final states of a handful of values each."""
+    def _state_reader(self, widths: list[tuple[int, bool]]) -> Callable[[tuple[int, ...]], State]:
+        """The final state from an int per observed location, in order, whose bits are its
+        value's (lowest first) and, when `widths` says it has one (value width, grounded), its
+        grounded bit above them. A location's value is decoded once per int: a test lists up
+        to 524,288 final states of a handful of values each."""
         texts = [text for text, _ in self.observed]
-        widths = [(len(bits), grounded is not None) for bits, grounded in layout]
         # per location, its (location, value) pair per int: shared by every state with that
         # value (half a million states of 19 pairs, each made once, pickled once)
-        seen: list[dict[int, tuple[str, str]]] = [{} for _ in layout]
+        seen: list[dict[int, tuple[str, str]]] = [{} for _ in widths]
 
         def shown(packed: int, width: int, grounded: bool) -> str:
             if grounded and not packed >> width & 1:
