@@ -37,7 +37,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="litmus-ab-") as scratch:
         old = Path(scratch) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(old), args.rev], cwd=REPO, check=True)
+        added = subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(old), args.rev], cwd=REPO)
+        if added.returncode != 0:
+            sys.exit(f"ab.py: cannot check out {args.rev!r} (git says why above)")
         try:
             for tree in (old, REPO):  # byte-compiled alike (PYTHONDONTWRITEBYTECODE would leave one not)
                 subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "litmus")], check=True)
