@@ -594,7 +594,9 @@ class TestChecker:
                 return model
         # (the side first: a state's hash is its 19 pairs' again on every lookup, 0.45 s for
         # half a million states when each was looked up twice)
-        sided = [s for s, side in self.state_sides.items() if side == wants and s in states and s not in self.state_models]
+        sided = [
+            s for s, side in self.state_sides.items() if side == wants and s in states and s not in self.state_models
+        ]
         for state in sorted(sided, key=_herd_state_order):
             if self._check(list(self.axioms.values()) + [self._is_state(state)], deadline) != z3.sat:
                 continue

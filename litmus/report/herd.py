@@ -28,7 +28,11 @@ from litmus.result import UNKNOWN, Result, State
 
 def format_state(state: State) -> str:
     """One final state as herd prints it: `1:r0=1; [x]=0;`."""
-    return " ".join(f"{loc}={val};" for loc, val in state)
+    return " ".join(map(_pair_text, state))
+
+
+def _pair_text(pair: tuple[str, str]) -> str:
+    return f"{pair[0]}={pair[1]};"
 
 
 class _PairTexts(dict):
@@ -37,7 +41,7 @@ class _PairTexts(dict):
     0.53 s through this)."""
 
     def __missing__(self, pair: tuple[str, str]) -> str:
-        text = self[pair] = f"{pair[0]}={pair[1]};"
+        text = self[pair] = _pair_text(pair)
         return text
 
 
