@@ -94,11 +94,17 @@ class TestChecker:
         self.program = program
         finals = {a.loc.name for a in ast.atoms(test.condition.prop) if isinstance(a.loc, ast.MemLoc)}
         finals |= {loc.name for loc in test.locations if isinstance(loc, ast.MemLoc)}
+        # every location whose final value the condition, the filter or `locations` reads
+        read_at_end = finals | {
+            side.name for a in ast.atoms(test.condition.prop) + ast.atoms(test.filter)
+            for side in (a.loc, a.value) if isinstance(side, ast.MemLoc)
+        }  # fmt: skip
         tags = program.known_tags if program.known_tags is not None else spec.known_tags()
         # critical sections need both properties, and no check skipped (the executions they
         # leave out are those that break atomicity or coherence)
         sections = spec.sc_per_location and spec.atomic_rmw and not self.skip_checks
-        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined, sections)
+        self.execution = SymbolicExecution(program, tags, spec.sc_per_location, finals, determined, sections,
+                                           final_memory=read_at_end)  # fmt: skip
         if work_cap is not None:  # OverBudget past this many terms (counting_cnf's budget)
             algebra = self.execution.algebra
             algebra.budget, algebra.budget_size, algebra.closed = work_cap, work_cap, True

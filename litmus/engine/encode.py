@@ -189,9 +189,10 @@ class SymbolicExecution(_BaseRelations):
 
     def __init__(self, program: Program, known_tags: Iterable[str], sc_per_location: bool,
                  final_locations: Iterable[str] = (), determined: bool = False,
-                 lock_sections: bool = False) -> None:  # fmt: skip
+                 lock_sections: bool = False, final_memory: Iterable[str] | None = None) -> None:  # fmt: skip
         """`lock_sections`: the model makes an rmw atomic and coherence follow program order,
-        and skips neither: lock words are encoded as critical sections in turn."""
+        and skips neither: lock words are encoded as critical sections in turn. `final_memory`:
+        the locations whose final value the test reads (None: every location)."""
         self.program = program
         # coherence as Boolean order literals and closures as circuits: no variable left free
         # once the execution is fixed (for model counting; see engine/count.py)
@@ -211,6 +212,7 @@ class SymbolicExecution(_BaseRelations):
         self.co_clock: dict[int, z3.ArithRef] = {}
         self.co: dict[tuple[int, int], Cond] = {}
         self.final_memory: dict[str, z3.BitVecRef] = {}
+        self._final_memory_wanted = None if final_memory is None else frozenset(final_memory)
         self.last_write_conditions: dict[str, list[tuple[int, z3.BoolRef]]] = {}  # when w is co-last
         self.sections: list[Section] = []
         if lock_sections:
@@ -478,7 +480,12 @@ class SymbolicExecution(_BaseRelations):
 
     def _build_final_memory(self) -> None:
         writes = self._accesses("W")
+        wanted = self._final_memory_wanted
         for name, address in self.program.addresses.items():
+            if wanted is not None and name not in wanted:
+                # no final value to constrain: a zone-locked pageblock test's lock word has
+                # dozens of writes, a term per pair of them
+                continue
             final = z3.BitVec(f"final_{name}", WORD)
             self.final_memory[name] = final
             here = bv(address)
