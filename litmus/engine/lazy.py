@@ -62,6 +62,7 @@ from litmus.lower.events import Event
 # tests defer a check at 5,000, all 47 taking 1.1 s either way). Measured in bench/README.md,
 # "Lazy consistency" and "Critical sections".
 BUDGET = 5_000
+SMALL_BUDGET_DIVISOR = 10  # see BudgetedInterpreter.check
 
 
 class BudgetedInterpreter(Interpreter):
@@ -75,24 +76,34 @@ class BudgetedInterpreter(Interpreter):
         if stmt.flag or stmt.negated:
             return super().check(stmt, env)
         index = len(self.checks)
-        self.alg.budget, self.alg.budget_size = self.alg.work + BUDGET, BUDGET
+        closes = _closes(stmt.expr, env, set())
+        # A closure to build in a test dense enough to have deferred a check already: a tenth
+        # of the budget, enough for a check that comes to nothing (plain-coherence without
+        # plain accesses); one that gets as far as its closure runs past a budget too and had
+        # built a whole budget's worth for nothing (LKMM's propagation and rcu after
+        # happens-before: 105 of a zone-locked test's 250 ms)
+        size = BUDGET // SMALL_BUDGET_DIVISOR if self.deferred and closes else BUDGET
+        self.alg.budget, self.alg.budget_size = self.alg.work + size, size
         # once one check is deferred the test is a dense one: the later checks get no
         # allowance for flat work either (they would mostly redo what the first one began);
         # nor does a check whose definitions close over something (hb's cumul-fence*): its
         # flat parts are only the start, and a zone-locked test built 244,000 terms of them
         # before the closure deferred it
-        self.alg.closed = bool(self.deferred) or _closes(stmt.expr, env, set())
+        self.alg.closed = bool(self.deferred) or closes
         try:
             super().check(stmt, env)
         except OverBudget:
             # What it built stays: definitions it completed are cached, and their fresh
             # variables need their side constraints; half-built ones only constrain variables
             # nothing else mentions.
-            self.deferred[index] = (stmt, env)
-            name = stmt.name or _default_check_name(stmt)
-            self.checks.append(CheckOutcome(name, stmt.test, False, True, None, False, stmt.span, lazy=True))
+            self._defer(index, stmt, env)
         finally:
             self.alg.budget = None
+
+    def _defer(self, index: int, stmt: cat_ast.Check, env: Env) -> None:
+        self.deferred[index] = (stmt, env)
+        name = stmt.name or _default_check_name(stmt)
+        self.checks.append(CheckOutcome(name, stmt.test, False, True, None, False, stmt.span, lazy=True))
 
     def encode(self, index: int) -> tuple[Cond, list[z3.BoolRef]]:
         """A deferred check encoded after all: its condition, and the definitions it needs."""
