@@ -16,7 +16,7 @@ from collections.abc import Callable
 import z3
 
 from litmus.cat.interp import Interpreter
-from litmus.cat.relations import OverBudget, PackedBools, mk_not, mk_or, to_z3
+from litmus.cat.relations import OverBudget, PackedBools, and_, mk_not, mk_or, to_z3
 from litmus.engine import count as counting
 from litmus.engine.encode import (
     ConcreteExecution,
@@ -268,9 +268,12 @@ class TestChecker:
             witness_model = found.get(wants)
             break
         # what tells executions apart: the blocking clause after each one enumerated (counting only)
-        keys = self.execution.execution_key() if count else []
+        key_parts = self.execution.execution_key_parts() if count else []
+        keys = [to_z3(and_(*parts)) for parts in key_parts]
         negated = [mk_not(k) for k in keys]
         key_values = PackedBools(keys)
+        # a deferred checks' run on the execution has read every part of its key already
+        key_from_run = self.lazy.key_reader(key_parts) if count and self.lazy is not None else None
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
         cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
@@ -336,7 +339,9 @@ class TestChecker:
                 if not keys:
                     break
                 # the next execution differs in some key: its rf, its co, or a choice of the model
-                values = key_values.read(model)
+                values = key_from_run(model) if key_from_run is not None else None
+                if values is None:
+                    values = key_values.read(model)
                 self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
         finally:  # the enumeration finished first, was cut, or gave up
             if cnf_race is not None:

@@ -524,13 +524,17 @@ class SymbolicExecution(_BaseRelations):
     def execution_key(self) -> list[z3.BoolRef]:
         """Terms that tell executions apart (herd counts executions by rf and co, and by what
         the model itself chose)."""
-        keys = list(self.rf_vars.values()) + list(self.program.choices)
+        return [to_z3(and_(*parts)) for parts in self.execution_key_parts()]
+
+    def execution_key_parts(self) -> list[list[Cond]]:
+        """execution_key's terms, each as the conditions it is the conjunction of."""
+        keys: list[list[Cond]] = [[v] for v in self.rf_vars.values()] + [[c] for c in self.program.choices]
         if self.chooser is not None:
-            keys += self.chooser.keys
+            keys += [[k] for k in self.chooser.keys]
         ev = self.events
         for (a, b), c in self.co.items():
             if ev[a].thread != INIT_THREAD and a < b:
-                keys.append(to_z3(and_(ev[a].guard, ev[b].guard, c)))
+                keys.append([ev[a].guard, ev[b].guard, c])
         return keys
 
 

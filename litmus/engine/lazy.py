@@ -456,19 +456,47 @@ class LazyChecks:
         self.judged_after_lemmas, self.violated_after_lemmas = 1, 1  # counted from a prior of one violation
         self.kept_bits = KeptValues()  # the bit runs' own: their values are bits
         self.bitwise = True  # False once the model needs what bit runs cannot do
+        # the model last run on, and the values of the terms that run read (by id): the
+        # enumeration reads the execution's key from them (read_key)
+        self.judged: tuple[z3.ModelRef, dict[int, bool]] | None = None
 
     def consistent(self, model: z3.ModelRef, active: frozenset[int]) -> bool | None:
         """Whether the active deferred checks all hold on `model`, from a run on bits; None when
         that run cannot say (the traced run will)."""
+        execution = BitExecution(self.execution, model, self.kept_bits)
+        self.judged = (model, execution._truth)
         try:
-            run_model(self.spec, BitExecution(self.execution, model, self.kept_bits),
-                      _judging(BitInterpreter, active))  # fmt: skip
+            run_model(self.spec, execution, _judging(BitInterpreter, active))
         except Violated:
             return False
         except (NotBitwise, NotTraceable, LitmusError):
             self.bitwise = False
             return None
         return True
+
+    def key_reader(self, parts: list[list[Any]]):  # type: ignore[no-untyped-def]
+        """For an execution key given as conjunctions (`execution_key_parts`): a function from
+        a model to the key's values, read off the last run on that model, or None when the
+        model was not run on. None when some part is not a term every run reads."""
+        _, ids = _read_at_once(self.execution)
+        read = set(ids)
+        conjuncts: list[list[int] | None] = []  # per key its parts' ids; None: always false
+        for conds in parts:
+            if any(c is False for c in conds):
+                conjuncts.append(None)
+                continue
+            terms = [c.get_id() for c in conds if c is not True]
+            if not read.issuperset(terms):
+                return None
+            conjuncts.append(terms)
+
+        def values(model: z3.ModelRef) -> list[bool] | None:
+            if self.judged is None or self.judged[0] is not model:
+                return None
+            truth = self.judged[1]
+            return [terms is not None and all(truth[t] for t in terms) for terms in conjuncts]
+
+        return values
 
     def active(self, assumptions: list[z3.BoolRef]) -> frozenset[int]:
         ids = {a.get_id() for a in assumptions}
@@ -484,9 +512,10 @@ class LazyChecks:
         if self.bitwise and bits_first and self.consistent(model, active):
             self.judged_after_lemmas += after_lemmas
             return []
+        execution = TracedExecution(self.execution, model, self.kept)
+        self.judged = (model, execution._truth)
         try:
-            run = run_model(self.spec, TracedExecution(self.execution, model, self.kept),
-                            _judging(TracedInterpreter, active))  # fmt: skip
+            run = run_model(self.spec, execution, _judging(TracedInterpreter, active))
         except LitmusError as err:  # what the eager encoding would say properly
             raise NotTraceable(str(err)) from None
         lemmas = []
