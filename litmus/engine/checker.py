@@ -323,10 +323,14 @@ class TestChecker:
                 if status == z3.unsat:
                     break
                 model = self._model()
-                satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
                 if recheck:
                     self.recheck(model)
                 state = self.state_of(model)
+                # the condition reads the final state only: evaluated once per state
+                satisfied = self.state_sides.get(state)
+                if satisfied is None:
+                    satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
+                    self.state_sides[state] = satisfied
                 states.add(state)
                 self.state_models.setdefault(state, model)
                 if satisfied:
