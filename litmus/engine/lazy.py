@@ -177,6 +177,26 @@ def _with_ids(symbolic: SymbolicExecution, entries: dict[Any, Cond]) -> list[tup
     return found[1]
 
 
+# per problem, per relation's entries: their pairs grouped by condition (never False)
+_BY_CONDITION: weakref.WeakKeyDictionary[SymbolicExecution, dict[int, tuple[dict, list]]] = weakref.WeakKeyDictionary()
+
+
+def _by_condition(symbolic: SymbolicExecution,
+                  entries: dict[Any, Cond]) -> list[tuple[Cond, int | None, list[tuple[int, int]]]]:  # fmt: skip
+    """`entries` (of a relation of `symbolic`, kept as long as it is) as (condition, its id or
+    None when it is True, its pairs), one per distinct condition, those never holding left out."""
+    by_relation = _BY_CONDITION.setdefault(symbolic, {})
+    found = by_relation.get(id(entries))
+    if found is None:  # (the entries kept beside their list: their id names no other while it is)
+        groups: dict[int | None, tuple[Cond, int | None, list[tuple[int, int]]]] = {}
+        for (i, j), c in entries.items():
+            if c is not False:
+                cid = None if c is True else c.get_id()
+                groups.setdefault(cid, (c, cid, []))[2].append((i, j))
+        found = by_relation[id(entries)] = (entries, list(groups.values()))
+    return found[1]
+
+
 class TracedExecution(_BaseRelations):
     """One execution read off a z3 model, every entry with the terms that make it hold."""
 
@@ -338,18 +358,28 @@ class BitExecution(TracedExecution):
         return True
 
     def _trace(self, rel: Relation) -> Relation:
-        rows: dict[int, int] = {}
-        for (i, j), _, holds in self._entries(rel.entries):
-            if holds:
-                rows[i] = rows.get(i, 0) | (1 << j)
-        return BitRel(rows, exact=rel.is_static())
+        return BitRel(self._rows(rel.entries), exact=rel.is_static())
 
     def _co(self, symbolic: SymbolicExecution) -> Relation:
+        return BitRel(self._rows(symbolic.co))
+
+    def _rows(self, entries: dict[Any, Cond]) -> dict[int, int]:
+        """A base relation's entries that hold here, between executed events, as rows: its
+        pairs grouped by condition once per problem, each condition then asked once (a lock
+        word's coherence: 570 pairs, 132 conditions)."""
+        truth, present = self._truth, self._present
+        groups = _by_condition(self._symbolic, entries)
+        unread = [c for c, cid, _ in groups if cid is not None and cid not in truth]
+        if unread:
+            self._learn(unread)
         rows: dict[int, int] = {}
-        for (a, b), _, holds in self._entries(symbolic.co):
-            if holds:
-                rows[a] = rows.get(a, 0) | (1 << b)
-        return BitRel(rows)
+        for _, cid, pairs in groups:
+            if cid is not None and not truth[cid]:
+                continue
+            for i, j in pairs:
+                if i in present and j in present:
+                    rows[i] = rows.get(i, 0) | (1 << j)
+        return rows
 
     def _final_writes(self, fw: dict[int, Cond]) -> EventSet:
         return BitSet(sum(1 << e for e, c in fw.items() if e in self._present and self.holds(c)))
