@@ -92,6 +92,21 @@ def eval_bools(model: z3.ModelRef, terms: list[z3.BoolRef]) -> list[bool]:
     return out
 
 
+def eval_ints(model: z3.ModelRef, terms: list[z3.ArithRef]) -> list[int]:
+    """The values of integer terms in a model (completed), through the C API."""
+    if not terms:
+        return []
+    ctx = terms[0].ctx
+    ref, m = ctx.ref(), model.model
+    out = []
+    result = (z3.Ast * 1)()
+    for t in terms:
+        if not z3core.Z3_model_eval(ref, m, t.as_ast(), True, result):
+            raise z3.Z3Exception("model evaluation failed")
+        out.append(int(z3core.Z3_get_numeral_string(ref, result[0])))
+    return out
+
+
 class PackedBools:
     """A fixed list of Bool terms read from model after model, all at once: their bits
     concatenated into one bit-vector term, evaluated once and read off its numeral. Reading
