@@ -76,6 +76,10 @@ def mk_implies(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
     return z3.BoolRef(z3core.Z3_mk_implies(a.ctx.ref(), a.as_ast(), b.as_ast()), a.ctx)
 
 
+# (one array type: making it per call left a reference cycle behind each time)
+_ONE_AST = z3.Ast * 1
+
+
 def eval_bools(model: z3.ModelRef, terms: list[z3.BoolRef]) -> list[bool]:
     """The truth values of Bool terms in a model (completed), through the C API: enumerating
     executions evaluates every key of every execution."""
@@ -84,7 +88,7 @@ def eval_bools(model: z3.ModelRef, terms: list[z3.BoolRef]) -> list[bool]:
     ctx = terms[0].ctx
     ref, m = ctx.ref(), model.model
     out = []
-    result = (z3.Ast * 1)()  # read at once, never kept: no reference count to take
+    result = _ONE_AST()  # read at once, never kept: no reference count to take
     for t in terms:
         if not z3core.Z3_model_eval(ref, m, t.as_ast(), True, result):
             raise z3.Z3Exception("model evaluation failed")
@@ -99,7 +103,7 @@ def eval_ints(model: z3.ModelRef, terms: list[z3.ArithRef]) -> list[int]:
     ctx = terms[0].ctx
     ref, m = ctx.ref(), model.model
     out = []
-    result = (z3.Ast * 1)()
+    result = _ONE_AST()
     for t in terms:
         if not z3core.Z3_model_eval(ref, m, t.as_ast(), True, result):
             raise z3.Z3Exception("model evaluation failed")

@@ -533,7 +533,7 @@ class LazyChecks:
         execution = BitExecution(self.execution, model, self.kept_bits)
         self.judged = (model, execution._truth)
         try:
-            run_model(self.spec, execution, _judging(BitInterpreter, active))
+            run_model(self.spec, execution, _judging(BitInterpreter, active)).release()
         except Violated:
             return False
         except (NotBitwise, NotTraceable, LitmusError):
@@ -590,6 +590,7 @@ class LazyChecks:
             for why in outcome.holds:
                 terms = flatten([why])
                 lemmas.append(mk_or([mk_not(self.axioms[index]), *(mk_not(t) for t in terms)]))
+        run.release()
         self.lemmas += len(lemmas)
         self.after_lemmas = bool(lemmas)
         self.judged_after_lemmas += after_lemmas
