@@ -362,17 +362,22 @@ class TracedExecution(_BaseRelations):
         return self.reason(c) if self.holds(c) else False
 
     def tag_set(self, name: str) -> EventSet | None:
-        found = super().tag_set(name)
-        if found is None:
+        always, sometimes, known = _tag_parts(self._symbolic, name, self.known_tags)
+        conditional = dict(sometimes)
+        entries: dict[int, Cond] = {}
+        absent: dict[int, Cond] = {}
+        for e in self.algebra.universe:
+            if always >> e & 1:
+                entries[e] = True
+            elif e in conditional:
+                c = conditional[e]
+                if self.holds(c):
+                    entries[e] = self.reason(c)
+                else:
+                    absent[e] = self.unless(c)
+        if not entries and not known:
             return None
-        conds = {e.id: _BaseRelations.tag_condition(self, e, name) for e in self.events}
-        if all(c is True or c is False for c in conds.values()):
-            return EventSet(found.entries, exact=True)
-        absent = {
-            e: self.unless(c) for e, c in conds.items()
-            if e in self._present and c is not False and e not in found.entries
-        }  # fmt: skip
-        return EventSet(found.entries, absent=absent)
+        return EventSet(entries, exact=True) if not sometimes else EventSet(entries, absent=absent)
 
     def _differ(self, a: z3.BitVecRef, b: z3.BitVecRef) -> Cond:
         term = a != b
@@ -445,8 +450,8 @@ _TAG_PARTS: weakref.WeakKeyDictionary[SymbolicExecution, dict] = weakref.WeakKey
 
 def _tag_parts(symbolic: SymbolicExecution, name: str,
                known_tags: frozenset[str]) -> tuple[int, list[tuple[int, z3.BoolRef]], bool]:  # fmt: skip
-    """A bit run's tag set in parts fixed per problem (asking each event's tags in every run
-    was a tenth of a zone-locked test's bit runs)."""
+    """A run's tag set in parts fixed per problem (asking each event's tags in every run was a
+    tenth of a zone-locked test's bit runs)."""
     by_name = _TAG_PARTS.setdefault(symbolic, {})
     found = by_name.get((name, known_tags))
     if found is None:
