@@ -529,7 +529,7 @@ class LazyChecks:
         self.kept_bits = KeptValues()  # the bit runs' own: their values are bits
         self.bitwise = True  # False once the model needs what bit runs cannot do
         # the model last run on, and the values of the terms that run read (by id): the
-        # enumeration reads the execution's key from them (read_key)
+        # enumeration reads the execution's key from them (key_reader)
         self.judged: tuple[z3.ModelRef, dict[int, bool]] | None = None
 
     def consistent(self, model: z3.ModelRef, active: frozenset[int]) -> bool | None:
