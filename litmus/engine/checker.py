@@ -276,7 +276,7 @@ class TestChecker:
         key_from_run = self.lazy.key_reader(key_parts) if count and self.lazy is not None else None
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
-        cnf_after = CNF_AFTER_BUILDS * self.build_s if counting.available() else None
+        cnf_after = CNF_AFTER_BUILDS * self.build_s if count and counting.available() else None
         flags: list[str] | None = None
         # counting stops here, leaving the rest of the time for the verdict (too many
         # executions or final states to list in time: the verdict and what was found stand)

@@ -31,15 +31,30 @@ from typing import Any
 
 import z3
 
-try:
-    import pyganak
-    from pysat import solvers as sat
-except ImportError:  # no wheel for this platform: counts come from enumeration
-    pyganak = sat = None
-try:
-    from pysat.process import Processor
-except ImportError:  # an older PySAT: listings run on the CNF as it is
-    Processor = None
+# Ganak and PySAT, imported on first use (`_load`): a verdict never needs them, and they were
+# 10-15 ms of every process's start-up
+pyganak: Any = None
+sat: Any = None
+Processor: Any = None
+_loaded = False
+
+
+def _load() -> None:
+    global pyganak, sat, Processor, _loaded
+    if _loaded:
+        return
+    _loaded = True
+    try:
+        import pyganak as counter
+        from pysat import solvers
+    except ImportError:  # no wheel for this platform: counts come from enumeration
+        return
+    pyganak, sat = counter, solvers
+    try:
+        from pysat.process import Processor as processor
+    except ImportError:  # an older PySAT: listings run on the CNF as it is
+        return
+    Processor = processor
 
 _COMPARISONS = {
     z3.Z3_OP_LT: z3.ULT, z3.Z3_OP_LE: z3.ULE, z3.Z3_OP_GT: z3.UGT, z3.Z3_OP_GE: z3.UGE,
@@ -74,6 +89,7 @@ DENSE_WALK = 12
 
 def available() -> bool:
     """A counter to run, and a child process to run it in."""
+    _load()
     return pyganak is not None and sat is not None and hasattr(os, "fork")
 
 
@@ -171,6 +187,7 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
     variable the lowest bit). A variable read outside `distinct` must be a function of
     `distinct` (a test's condition of its final state, say). Yields None, and stops, once the
     deadline has passed."""
+    _load()
     if not cnf.satisfiable:
         return
     clauses, number, size = cnf.clauses, cnf.number, cnf.size
@@ -308,6 +325,7 @@ def _renumbered(clauses: list[list[int]], number: dict[int, int]) -> tuple[list[
 def _simplified(clauses: list[list[int]], freeze: Sequence[int], rounds: int) -> list[list[int]] | None:
     """`clauses` after `rounds` of CaDiCaL's simplification with the variables `freeze` kept (the
     same numbers); None when they are unsatisfiable. As they are without PySAT's processor."""
+    _load()
     if Processor is None or not clauses:
         return clauses
     processed = Processor(bootstrap_with=clauses).process(rounds=rounds, freeze=list(freeze))
@@ -320,6 +338,7 @@ def determines(cnf: Compact, given: Sequence[int], keys: Sequence[int]) -> bool 
     call on two copies of the CNF sharing `given`; None when it needs more than
     DETERMINES_CONFLICTS conflicts. When a test's final state fixes its execution, its
     executions are its final states, counted as they are listed."""
+    _load()
     if not cnf.satisfiable:
         return True
     clauses, number, size = cnf.clauses, cnf.number, cnf.size
@@ -533,6 +552,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _ganak(cnf: Cnf) -> int:
+    _load()
     if not cnf.clauses:
         return 2 ** len(cnf.sampling)
     if any(not clause for clause in cnf.clauses):
