@@ -212,7 +212,6 @@ class SymbolicExecution(_BaseRelations):
         self.co_clock: dict[int, z3.ArithRef] = {}
         self.co: dict[tuple[int, int], Cond] = {}
         self.final_memory: dict[str, z3.BitVecRef] = {}
-        self._final_memory_wanted = None if final_memory is None else frozenset(final_memory)
         self.last_write_conditions: dict[str, list[tuple[int, z3.BoolRef]]] = {}  # when w is co-last
         self.sections: list[Section] = []
         if lock_sections:
@@ -237,7 +236,7 @@ class SymbolicExecution(_BaseRelations):
         self._build_sections()
         self._build_co()
         self._build_handovers()
-        self._build_final_memory()
+        self._build_final_memory(None if final_memory is None else frozenset(final_memory))
         self.grounding = Grounding(self) if _has_value_cycle(self) else None
         self.base = {**self._static_sets(), **self._static_relations()}
         self.base["loc"] = Relation(self._loc())
@@ -478,9 +477,9 @@ class SymbolicExecution(_BaseRelations):
             entries.update({(self.sections[k].read, w): order for w in self.sections[m].writes})
         return Relation(entries)
 
-    def _build_final_memory(self) -> None:
+    def _build_final_memory(self, wanted: frozenset[str] | None) -> None:
+        """Each location's final value, for those in `wanted` (None: all)."""
         writes = self._accesses("W")
-        wanted = self._final_memory_wanted
         for name, address in self.program.addresses.items():
             if wanted is not None and name not in wanted:
                 # no final value to constrain: a zone-locked pageblock test's lock word has
