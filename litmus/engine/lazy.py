@@ -363,14 +363,13 @@ class TracedExecution(_BaseRelations):
 
     def tag_set(self, name: str) -> EventSet | None:
         always, sometimes, known = _tag_parts(self._symbolic, name, self.known_tags)
-        conditional = dict(sometimes)
         entries: dict[int, Cond] = {}
         absent: dict[int, Cond] = {}
         for e in self.algebra.universe:
             if always >> e & 1:
                 entries[e] = True
-            elif e in conditional:
-                c = conditional[e]
+            elif e in sometimes:
+                c = sometimes[e]
                 if self.holds(c):
                     entries[e] = self.reason(c)
                 else:
@@ -432,7 +431,7 @@ class BitExecution(TracedExecution):
         if present is None:
             present = self._present_bits = sum(1 << e for e in self._present)
         bits = always & present
-        for e, c in sometimes:
+        for e, c in sometimes.items():
             if e in self._present and self.holds(c):
                 bits |= 1 << e
         if not bits and not known:
@@ -444,24 +443,24 @@ class BitExecution(TracedExecution):
 
 
 # per problem: per tag name and known tags, the events that always carry it (bits), those that
-# carry it when a condition holds, and whether a known tag names it
+# carry it when a condition holds (each with that condition), and whether a known tag names it
 _TAG_PARTS: weakref.WeakKeyDictionary[SymbolicExecution, dict] = weakref.WeakKeyDictionary()  # type: ignore[type-arg]
 
 
 def _tag_parts(symbolic: SymbolicExecution, name: str,
-               known_tags: frozenset[str]) -> tuple[int, list[tuple[int, z3.BoolRef]], bool]:  # fmt: skip
+               known_tags: frozenset[str]) -> tuple[int, dict[int, z3.BoolRef], bool]:  # fmt: skip
     """A run's tag set in parts fixed per problem (asking each event's tags in every run was a
     tenth of a zone-locked test's bit runs)."""
     by_name = _TAG_PARTS.setdefault(symbolic, {})
     found = by_name.get((name, known_tags))
     if found is None:
-        always, sometimes = 0, []
+        always, sometimes = 0, {}
         for e in symbolic.events:
             c = _BaseRelations.tag_condition(symbolic, e, name)
             if c is True:
                 always |= 1 << e.id
             elif c is not False:
-                sometimes.append((e.id, c))
+                sometimes[e.id] = c
         known = any(tag_matches(t, name) for t in known_tags)
         found = by_name[(name, known_tags)] = (always, sometimes, known)
     return found
