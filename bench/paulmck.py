@@ -1,6 +1,6 @@
 """The 1,000 tests of ../shared/corpus/paulmck-dev under one model (default sc).
 
-    python3 bench/paulmck.py [--model sc] [--timeout 60] [--limit N] [--slowest 10] [--verdict-only]
+    python3 bench/paulmck.py [--model sc] [--timeout 60] [--limit N] [--slowest 10] [--verdict-only] [--per-test TSV]
 
 Prints total wall time, median and max per test, outcome counts, and the slowest tests with their
 build (lowering, model, z3 problem) and solve (enumeration) times. Under an LKMM (`lkmm` or the
@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=10)
     parser.add_argument("--tablefmt", default="simple")
     parser.add_argument("--verdict-only", action="store_true", help="no States or counts")
+    parser.add_argument("--per-test", metavar="TSV", help="also write every test's row (test, wall, build, solve) here")
     args = parser.parse_args()
     from litmus import api
     from litmus.errors import LitmusError
@@ -59,6 +60,9 @@ def main() -> None:
         outcomes[outcome if not outcome.startswith("bad input") else "bad input"] += 1
         rows.append((path.stem, wall, build, solve, outcome, listed))
     total = time.perf_counter() - start
+    if args.per_test:
+        with open(args.per_test, "w") as out:
+            out.writelines(f"{t}\t{w:.4f}\t{b:.4f}\t{s:.4f}\t{o}\t{n}\n" for t, w, b, s, o, n in rows)
 
     times = [r[1] for r in rows]
     print(f"{len(files)} tests under {args.model}: total {total:.2f} s wall, "

@@ -427,7 +427,14 @@ def _without_integers(formulas: list[z3.BoolRef]) -> list[z3.BoolRef]:
         return vectors[t.get_id()]
 
     pairs = [(a, _COMPARISONS[a.decl().kind()](vector(a.arg(0)), vector(a.arg(1)))) for a in atoms.values()]
-    return [z3.substitute(f, *pairs) for f in formulas]
+    # z3.substitute checks every pair's sorts in Python on every call: 20 s for the 1,667
+    # formulas and 360 clock comparisons of an 8-thread RCU ring. The pairs' arrays once, the C
+    # call per formula.
+    sources, targets = (z3.Ast * len(pairs))(), (z3.Ast * len(pairs))()
+    for k, (a, b) in enumerate(pairs):
+        sources[k], targets[k] = a.as_ast(), b.as_ast()
+    ctx = formulas[0].ctx
+    return [z3.BoolRef(z3.Z3_substitute(ctx.ref(), f.as_ast(), len(pairs), sources, targets), ctx) for f in formulas]
 
 
 class CountFailed(Exception):
