@@ -559,7 +559,7 @@ class TestChecker:
 
         # per location, its (location, value) pair per int: shared by every state with that
         # value (half a million states of 19 pairs, each made once, pickled once), and looked
-        # up in C (map over the dicts): 1.5 s of the 19-thread ring's listing was this loop
+        # up in C (map over the dicts) rather than a loop in Python per state
         seen = [_Pairs(text, functools.partial(shown, width=width, grounded=grounded))
                 for (text, _), (width, grounded) in zip(self.observed, widths)]  # fmt: skip
 

@@ -60,7 +60,7 @@ from litmus.lower.events import Event
 # Terms (compositions, closure entries) a check may build before it is deferred; a zone-locked
 # pageblock test's happens-before runs to millions. What a deferred check built is thrown
 # away, and a deferred check costs a bit run per execution proposed: at 20,000 paulmck-dev
-# took 64 s in table format, at 5,000 37 s, at 500 about a third less again (its RCU rings and
+# took 64 s in table format, at 5,000 37 s, at 500 a fifth less again (its RCU rings and
 # chains: the solver's problem without their closures is smaller, and a bit run is cheaper than
 # the clauses it saves). At 0, tests too small to defer anything pay a bit run per execution
 # (the kernel's 47 under sc, tso, arm: a third slower). Measured in bench/README.md, "Lazy
