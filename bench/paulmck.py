@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--slowest", type=int, default=10)
     parser.add_argument("--tablefmt", default="simple")
     parser.add_argument("--verdict-only", action="store_true", help="no States or counts")
-    parser.add_argument("--per-test", metavar="TSV", help="also write every test's row (test, wall, build, solve) here")
+    parser.add_argument("--per-test", metavar="TSV",
+                        help="also write every test's row here (test, wall, build, solve, outcome, final states)")
     args = parser.parse_args()
     from litmus import api
     from litmus.errors import LitmusError
