@@ -311,10 +311,10 @@ def test_a_timeout_while_counting_keeps_the_verdict_and_states(tmp_path: Path, m
     real_solutions = counting.solutions
     calls = []
 
-    def solutions(cnf, distinct, deadline, reads=()):  # type: ignore[no-untyped-def]
+    def solutions(cnf, distinct, deadline, reads=(), helped=False):  # type: ignore[no-untyped-def]
         calls.append(distinct)
         if len(calls) == 1:  # the final states
-            yield from real_solutions(cnf, distinct, deadline, reads)
+            yield from real_solutions(cnf, distinct, deadline, reads, helped)
         else:  # the executions: out of time at once
             yield None
 
@@ -334,7 +334,7 @@ def test_a_timeout_while_listing_states_on_the_cnf_keeps_the_verdict(tmp_path: P
     path = tmp_path / "CoStress3.litmus"
     path.write_text(coherence_stress(3))
 
-    def solutions(cnf, distinct, deadline, reads=()):  # type: ignore[no-untyped-def]
+    def solutions(cnf, distinct, deadline, reads=(), helped=False):  # type: ignore[no-untyped-def]
         yield None
 
     monkeypatch.setattr(counting, "solutions", solutions)
@@ -408,6 +408,70 @@ def test_listing_gives_each_projection_once(monkeypatch) -> None:
         assert sorted(firsts) == [(0, 3), (1, 1), (1, 3)], prune_after
 
 
+def _free_cnf(n: int) -> tuple[counting.Compact, list[int]]:
+    """n variables, all assignments but those with 1 and 2 both true: 3 * 2 ** (n - 2)."""
+    cnf = counting.Cnf([[-1, -2], [n + 1, -(n + 1)]], n + 1, [], {})
+    distinct = list(range(1, n + 1))
+    return counting.compact(cnf, distinct), distinct
+
+
+@pytest.mark.skipif(not counting.available(), reason="no SAT solver or fork on this platform")
+def test_a_long_walk_hands_half_its_nodes_to_a_helper(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # a walk past SPLIT_AFTER_S (here at once) goes on in two processes: the same solutions, once each
+    monkeypatch.setattr(counting, "PRUNE_AFTER", 1)
+    monkeypatch.setattr(counting, "walkers", 2)
+    compact, distinct = _free_cnf(12)
+    alone = list(counting.solutions(compact, distinct, None, reads=[distinct]))
+    assert len(alone) == len(set(alone)) == 3 * 2**10
+    helpers = []
+    real_forked = counting.Forked
+
+    def forked(task):  # type: ignore[no-untyped-def]
+        helpers.append(task)
+        return real_forked(task)
+
+    monkeypatch.setattr(counting, "Forked", forked)
+    monkeypatch.setattr(counting, "SPLIT_AFTER_S", 0.0)
+    shared = list(counting.solutions(compact, distinct, None, reads=[distinct], helped=True))
+    assert len(helpers) == 1 and sorted(shared) == sorted(alone)
+    # one core only (a batch's worker among others): no helper
+    counting.one_core()
+    assert list(counting.solutions(compact, distinct, None, reads=[distinct], helped=True)) == alone
+    assert len(helpers) == 1
+
+
+@pytest.mark.skipif(not counting.available(), reason="no SAT solver or fork on this platform")
+def test_a_helper_that_fails_costs_only_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # its half is walked by the caller after all
+    class Crashed:
+        def __init__(self, task) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+        def poll(self, wait=0.0):  # type: ignore[no-untyped-def]
+            raise counting.CountFailed("the child process gave no answer")
+
+        def cancel(self) -> None:
+            pass
+
+    monkeypatch.setattr(counting, "PRUNE_AFTER", 1)
+    monkeypatch.setattr(counting, "walkers", 2)
+    monkeypatch.setattr(counting, "SPLIT_AFTER_S", 0.0)
+    monkeypatch.setattr(counting, "Forked", Crashed)
+    compact, distinct = _free_cnf(11)
+    listed = list(counting.solutions(compact, distinct, None, reads=[distinct], helped=True))
+    assert len(listed) == len(set(listed)) == 3 * 2**9
+
+
+def test_a_walks_halves_have_about_the_same_work() -> None:
+    # a stack as a depth-first walk leaves it: one sibling per level, the shallowest the
+    # biggest (up to 2 ** (20 - depth) leaves each)
+    stack = [([0] * depth, ()) for depth in range(1, 12)]
+    kept, handed = counting._halves(stack, 20)
+    work = [sum(2 ** (20 - len(prefix)) for prefix, _ in part) for part in (kept, handed)]
+    assert sorted(kept + handed, key=lambda n: len(n[0])) == stack
+    assert abs(work[0] - work[1]) <= 2 ** (20 - 11)
+
+
 def test_simplifying_for_the_counter_keeps_the_count() -> None:
     """Ganak counts the sampling variables' assignments on the CNF simplified to CaDiCaL's
     fixpoint: the same number as on the CNF as it was."""
@@ -451,10 +515,10 @@ def test_counts_from_states_when_the_state_fixes_the_execution(tmp_path: Path, m
     # source), so the counts are the states'; herd7 7.58 gives Positive: 1 Negative: 3
     real, listings = counting.solutions, []
 
-    def solutions(cnf, distinct, deadline, reads=()):  # type: ignore[no-untyped-def]
+    def solutions(cnf, distinct, deadline, reads=(), helped=False):  # type: ignore[no-untyped-def]
         listings.append(distinct)
         if len(listings) == 1:  # the final states
-            yield from real(cnf, distinct, deadline, reads)
+            yield from real(cnf, distinct, deadline, reads, helped)
         else:  # the executions: never listed here, else the counts would be missing
             yield None
 

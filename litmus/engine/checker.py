@@ -442,7 +442,8 @@ class TestChecker:
             # leaves the caller's enumeration far behind, which would only slow it down: the
             # caller may stop and wait
             counting.tell_parent_ready()
-            for values in counting.solutions(listing, state_vars, cut, reads=[*groups, [condition]]):
+            # (the caller waits, Ganak has not started: a long listing may take a second core)
+            for values in counting.solutions(listing, state_vars, cut, reads=[*groups, [condition]], helped=True):
                 if values is None:
                     return None
                 state = read(values)

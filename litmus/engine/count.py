@@ -86,6 +86,19 @@ DETERMINES_CONFLICTS = 200_000
 DENSE_ROUNDS = 50
 # ... once a listing has this many variables left to walk
 DENSE_WALK = 12
+# A walk still going after this long hands half of what is left to a forked helper on another
+# core (the caller waits on the listing meanwhile): a ring of 19 threads lists 524,287 final
+# states, a SAT call each, in 20-40 s on one core
+SPLIT_AFTER_S = 0.5
+# Processes a walk may use. A batch's, a server's or a cluster's workers fill the cores
+# themselves: each calls `one_core()`
+walkers = min(2, os.cpu_count() or 1) if hasattr(os, "fork") else 1
+
+
+def one_core() -> None:
+    """Listings in this process walk on one core (a worker among others)."""
+    global walkers
+    walkers = 1
 
 
 def available() -> bool:
@@ -192,13 +205,14 @@ def check_size(formulas: Sequence[z3.BoolRef]) -> None:
 
 
 def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
-              reads: Sequence[Sequence[int]] = ()) -> Iterator[tuple[int, ...] | None]:  # fmt: skip
+              reads: Sequence[Sequence[int]] = (), helped: bool = False) -> Iterator[tuple[int, ...] | None]:  # fmt: skip
     """The assignments of a CNF (`compact`ed, `distinct` and `reads` kept) that differ on the
     variables `distinct`, one each, from a SAT solver (CaDiCaL, through PySAT): of each, per
     group of variables in `reads`, their values as the bits of an int (the group's first
     variable the lowest bit). A variable read outside `distinct` must be a function of
     `distinct` (a test's condition of its final state, say). Yields None, and stops, once the
-    deadline has passed."""
+    deadline has passed. `helped`: a long walk may take a second core (nothing else needs it:
+    not while Ganak counts beside it); the order of the solutions is then not fixed."""
     _load()
     if not cnf.satisfiable:
         return
@@ -242,22 +256,23 @@ def solutions(cnf: Compact, distinct: Sequence[int], deadline: float | None,
                         return
                     denser, _ = _renumbered(denser, {v: v for v in kept})
                     with sat.Solver(name="cadical195", bootstrap_with=denser) as walker:
-                        yield from _assignments(walker, variables, values, varying, deadline)
+                        yield from _assignments(walker, variables, values, varying, deadline, helped)
                     return
                 if len(variables) <= DFS_VARIABLES:
-                    yield from _assignments(solver, variables, values, varying, deadline)
+                    yield from _assignments(solver, variables, values, varying, deadline, helped)
                     return
             if not variables:  # every solution left agrees with this one on `distinct`
                 return
 
 
 def _assignments(solver, variables: list[int], values: list[int], varying: list[tuple[int, int, int]],
-                 deadline: float | None) -> Iterator[tuple[int, ...] | None]:  # type: ignore[no-untyped-def]  # fmt: skip
+                 deadline: float | None, helped: bool = False) -> Iterator[tuple[int, ...] | None]:  # type: ignore[no-untyped-def]  # fmt: skip
     """The rest of `solutions`, once few variables tell the solutions left apart: a depth-first
     walk over their values, a SAT call under assumptions per node and no model read back (a
     model is every variable of the CNF: reading 524,288 of them took 12 s of a 19-thread
     ring's 48). The reads outside `variables` are walked first: functions of them, they split
-    the solutions without adding any."""
+    the solutions without adding any. `helped`: past SPLIT_AFTER_S, half of the nodes left go
+    to a forked helper (see `solutions`)."""
     walked = set(variables)
     walk = list(dict.fromkeys([i + 1 for _, _, i in varying if i + 1 not in walked] + variables))
     bits: list[list[tuple[int, int]]] = [[] for _ in walk]  # per walked variable, the reads it sets
@@ -268,14 +283,44 @@ def _assignments(solver, variables: list[int], values: list[int], varying: list[
     # leaf used to set all of them again; with the checker's state reader in C, the 19-thread
     # ring's listing of 524,288 states went from 6.4-6.7 s to 5.1-5.9 s)
     stack: list[tuple[list[int], tuple[int, ...]]] = [([], tuple(values))]
+    pause = time.perf_counter() + SPLIT_AFTER_S if helped and walkers > 1 else None
+    yield from _walked(solver.solve, stack, walk, bits, deadline, pause)
+    if not stack:
+        return
+    stack[:], theirs = _halves(stack, len(walk))
+    if not theirs:
+        yield from _walked(solver.solve, stack, walk, bits, deadline)
+        return
+    helper = Forked(lambda: list(_walked(solver.solve, theirs, walk, bits, deadline)))
+    try:
+        yield from _walked(solver.solve, stack, walk, bits, deadline)
+        try:
+            yield from helper.poll(wait=None)
+        except CountFailed:  # the helper crashed: its half is walked here after all
+            yield from _walked(solver.solve, theirs, walk, bits, deadline)
+    finally:
+        helper.cancel()
+
+
+def _walked(solve: Callable[[list[int]], bool], stack: list[tuple[list[int], tuple[int, ...]]],
+            walk: list[int], bits: list[list[tuple[int, int]]], deadline: float | None,
+            pause: float | None = None) -> Iterator[tuple[int, ...] | None]:  # fmt: skip
+    """`_assignments`' walk of the nodes on `stack`, taken off it as they are walked: the reads
+    of each solution below them. Past `pause` it returns with the nodes not yet walked left on
+    the stack; past the deadline it yields None and leaves none."""
     calls = 0
-    leaf, solve = len(walk), solver.solve
+    leaf = len(walk)
     while stack:
-        prefix, reads = stack.pop()
         calls += 1
-        if deadline is not None and calls % 256 == 0 and time.perf_counter() >= deadline:
-            yield None
-            return
+        if calls % 256 == 0 and (deadline is not None or pause is not None):
+            now = time.perf_counter()
+            if deadline is not None and now >= deadline:
+                stack.clear()
+                yield None
+                return
+            if pause is not None and now >= pause:
+                return
+        prefix, reads = stack.pop()
         depth = len(prefix)
         # The two levels above the leaves are not asked: with every leaf below asked anyway,
         # a dense listing costs 9 calls per 8 leaves instead of 15, and a sparse one at most
@@ -291,6 +336,19 @@ def _assignments(solver, variables: list[int], values: list[int], varying: list[
             on[g] |= bit
             off[g] &= ~bit
         stack += [(prefix + [-v], tuple(off)), (prefix + [v], tuple(on))]
+
+
+def _halves(stack: list[tuple[list[int], tuple[int, ...]]], leaf: int):  # type: ignore[no-untyped-def]
+    """The nodes of a walk's stack in two parts of about equal work, the part kept first: a
+    node `depth` levels down has up to 2 ** (leaf - depth) leaves, and shallow nodes (the
+    biggest) are dealt first, each to the lighter part."""
+    parts: tuple[list, list] = ([], [])
+    work = [0, 0]
+    for node in sorted(stack, key=lambda node: len(node[0])):
+        lighter = 0 if work[0] <= work[1] else 1
+        parts[lighter].append(node)
+        work[lighter] += 1 << (leaf - len(node[0]))
+    return parts
 
 
 @dataclass(frozen=True)
