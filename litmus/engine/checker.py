@@ -292,8 +292,7 @@ class TestChecker:
                     cnf_after = None
                     # Many executions: the test's CNF counts them in a child process while the
                     # enumeration goes on here (engine/count.py); whichever finishes first counts
-                    count_on_cnf = functools.partial(self._count_by_cnf, set(states), positive + negative,
-                                                     assumptions, cut, deadline)  # fmt: skip
+                    count_on_cnf = functools.partial(self._count_by_cnf, positive + negative, assumptions, cut, deadline)
                     cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
                     counted = _cnf_answer(cnf_race, cut)
@@ -303,9 +302,8 @@ class TestChecker:
                     if counted is not _WORKING:
                         cnf_race = None
                         if counted is not None:  # else no CNF for this problem: enumerate on
-                            counts, found, sides = counted
-                            states |= found
-                            self.state_sides.update(sides)
+                            counts, listed, widths = counted
+                            self._add_listed(states, listed, widths)
                             if counts is None:  # its final states cut short: the time is up here too
                                 cut_short = True
                                 break
@@ -405,37 +403,45 @@ class TestChecker:
                 found[side] = self._model()
         return found
 
-    def _count_by_cnf(self, states: set[State], enumerated: int, assumptions: list[z3.BoolRef],
+    def _count_by_cnf(self, enumerated: int, assumptions: list[z3.BoolRef],
                       cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
         """Run in a child process past COUNTER_AFTER executions (`enumerated` by the caller so
         far), while the caller enumerates on. The test's determined encoding as CNF: a SAT
-        solver lists every final state (one call each, added to `states`), z3 says which flags
-        some execution raises, and then a model counter (Ganak, in a child of its own, on the
-        sides of the condition some state is on) races the SAT solver enumerating executions.
+        solver lists every final state (one call each), z3 says which flags some execution
+        raises, and then a model counter (Ganak, in a child of its own, on the sides of the
+        condition some state is on) races the SAT solver enumerating executions.
 
-        (counts, the final states, their sides of the condition) where counts are (positive,
-        negative, flags, why the counts are missing or None), or None when the states could not
-        be finished by the `cut` (nor the flags by the deadline); None when the problem does
-        not go to CNF. Plain data: it goes back to the caller pickled."""
-        sides = self.state_sides  # each final state: whether it satisfies the condition
+        (counts, the final states listed, their widths) where counts are (positive, negative,
+        flags, why the counts are missing or None), or None when the states could not be
+        finished by the `cut` (nor the flags by the deadline); the states as the listing reads
+        them (per observed location an int, then the condition's bit: `_add_listed`), with
+        the widths `_state_reader` takes. None when the problem does not go to CNF. Plain data:
+        it goes back to the caller pickled (as ints: half a million final states of 19
+        locations were 0.9 s to pickle as states, and as long again to unpickle)."""
         try:
             cnf, layout = self.counting_cnf(None if cut is None else cut - time.perf_counter())
         except counting.Unsupported:
             return None
-        counted = self._counts_on(cnf, layout, states, enumerated, assumptions, cut, deadline)
-        return counted, states, dict(sides)
+        listed: list[tuple[int, ...]] = []
+        widths = [(len(bits), grounded is not None) for bits, grounded in layout]
+        counted = self._counts_on(cnf, layout, listed, enumerated, assumptions, cut, deadline)
+        return counted, listed, widths
 
-    def _counts_on(self, cnf, layout, states: set[State], enumerated: int, assumptions: list[z3.BoolRef],
+    def _add_listed(self, states: set[State], listed: list[tuple[int, ...]], widths: list[tuple[int, bool]]) -> None:
+        """The final states `_count_by_cnf` listed, into `states` and their sides of the condition."""
+        found = list(map(self._state_reader(widths), listed))
+        states.update(found)
+        self.state_sides.update(zip(found, [bool(values[-1]) for values in listed]))
+
+    def _counts_on(self, cnf, layout, listed: list[tuple[int, ...]], enumerated: int, assumptions: list[z3.BoolRef],
                    cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
-        """_count_by_cnf's counts on the CNF, or None when cut short."""
+        """_count_by_cnf's counts on the CNF, or None when cut short; the final states into `listed`."""
         condition = cnf.named["__condition"]
         race = None
         try:
             # per observed location, the variables of its value's bits and of its grounded literal
             groups = [[cnf.named[b] for b in bits + ([g] if g else [])] for bits, g in layout]
             state_vars = [v for group in groups for v in group]
-            sides = self.state_sides
-            read = self._state_reader([(len(bits), grounded is not None) for bits, grounded in layout])
             # one simplification of the CNF for all the listings below (a third of CoStress3's time)
             listing = counting.compact(cnf, [*state_vars, condition, *cnf.sampling])
             # what is left (states and executions listed by a SAT solver, a count by Ganak)
@@ -446,9 +452,13 @@ class TestChecker:
             for values in counting.solutions(listing, state_vars, cut, reads=[*groups, [condition]], helped=True):
                 if values is None:
                     return None
-                state = read(values)
-                states.add(state)
-                sides[state] = bool(values[-1])
+                listed.append(values)
+            # each final state once: a location out of thin air shows no value, whatever its bits
+            symbolic = [1 << len(bits) if grounded else 0 for bits, grounded in layout] + [0]  # (the condition's)
+            shown = listed
+            if any(symbolic):
+                shown = list({tuple(v if not g or v & g else 0 for v, g in zip(values, symbolic)) for values in listed})
+            states_in = sum(values[-1] for values in shown)  # on the condition's side
             # the flags over every execution: not on this solver, which blocks the enumerated ones
             unblocked = z3.Solver()
             unblocked.add(self.base_assertions)
@@ -458,11 +468,10 @@ class TestChecker:
             # each final state reached by one execution only: the counts are the states' (not
             # when the caller has seen more executions than there are states: one repeats, and
             # the SAT call that would say so costs as much as simplifying the CNF)
-            if enumerated <= len(sides) and counting.determines(listing, state_vars, cnf.sampling):
-                inside = sum(sides.values())
-                return inside, len(sides) - inside, flags, None
+            if enumerated <= len(shown) and counting.determines(listing, state_vars, cnf.sampling):
+                return states_in, len(shown) - states_in, flags, None
             # the counter counts only the sides of the condition some final state is on
-            sides_present = set(sides.values())
+            sides_present = {side for side, some in ((True, states_in), (False, len(shown) - states_in)) if some}
             # on the simplified CNF, which keeps the sampling variables (Ganak: coherence stress
             # N=4's 5 million executions in 8.5 s instead of 9.2)
             counted_cnf = listing.as_cnf([listing.number[v] for v in cnf.sampling])
@@ -479,7 +488,7 @@ class TestChecker:
             counter_cpu = race.cpu_seconds()
             for values in counting.solutions(listing, cnf.sampling, cut, reads=[[condition]]):
                 if values is None:  # the verdict stands; the counts are not known
-                    some_in, some_out = any(sides.values()), not all(sides.values())
+                    some_in, some_out = True in sides_present, False in sides_present
                     return int(some_in), int(some_out), flags, "timeout while counting executions"
                 inside, outside = (inside + 1, outside) if values[0] else (inside, outside + 1)
                 if race is None:  # the counter failed: the enumeration alone
