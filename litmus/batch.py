@@ -311,15 +311,16 @@ def silent_after(options: Options) -> float | None:
     return None if options.timeout is None else options.timeout + GRACE_S + 0.5 * options.timeout
 
 
-def _worker(conn: Connection, model_names: Sequence[str], options: Options, parent: int, alone: bool) -> None:
+def _worker(conn: Connection, model_names: Sequence[str], options: Options, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
     die_with_parent(parent)
     from litmus import api
     from litmus.engine import count
 
-    if not alone:  # the other workers have the other cores
-        count.one_core()
+    # the other workers have the other cores; a lone worker runs under a memory limit, which
+    # a helper process would get round
+    count.one_core()
 
     specs = [api.load_model(n) for n in model_names]
     limit_memory(options.memory_limit_mb)
@@ -385,8 +386,7 @@ class Batch:
     # -- worker processes
     def _spawn(self, ctx: Any) -> _Slot:
         parent, child = ctx.Pipe()
-        args = (child, self.model_names, self.options, os.getpid(), self.jobs == 1)
-        process = ctx.Process(target=_worker, args=args, daemon=True)
+        process = ctx.Process(target=_worker, args=(child, self.model_names, self.options, os.getpid()), daemon=True)
         process.start()
         child.close()
         return _Slot(process, parent)

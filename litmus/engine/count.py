@@ -14,7 +14,8 @@ keeps its verdict and states).
 
 Listings (final states, executions) run on CaDiCaL's simplification of the CNF with the
 variables they read frozen (`compact`), and where a final state fixes its execution
-(`determines`) the states are the executions: no count is needed.
+(`determines`) the states are the executions: no count is needed. A long listing of final
+states (a SAT call each) takes a second core when it may: a forked helper walks half of it.
 """
 
 from __future__ import annotations
