@@ -13,6 +13,7 @@ from litmus.cat import ast as cat_ast
 from litmus.cat.parser import parse_cat, parse_cat_file
 from litmus.engine.check import check_test
 from litmus.engine.checker import KINDS
+from litmus.engine import count as counting
 from litmus.engine.model import ModelSpec
 from litmus.errors import LitmusError, Span
 from litmus.result import Result
@@ -83,6 +84,13 @@ def load_model(name_or_path: str) -> ModelSpec:
         name=path.stem, model=model, target="c", stdlib=stdlib, loader=_loader_for(path.parent),
         catdep="catdep" in model.options,
     )  # fmt: skip
+
+
+def one_core() -> None:
+    """Checks in this process keep to one core: for a worker among others (batch, serve,
+    cluster), whose fellows have the other cores. Elsewhere a long enumeration or listing
+    shares its work with a forked helper."""
+    counting.one_core()
 
 
 def library_models() -> list[str]:

@@ -316,11 +316,10 @@ def _worker(conn: Connection, model_names: Sequence[str], options: Options, pare
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # and what a SIGTERM to the process group does
     die_with_parent(parent)
     from litmus import api
-    from litmus.engine import count
 
     # the other workers have the other cores; a lone worker runs under a memory limit, which
     # a helper process would get round
-    count.one_core()
+    api.one_core()
 
     specs = [api.load_model(n) for n in model_names]
     limit_memory(options.memory_limit_mb)

@@ -331,9 +331,9 @@ def serve_checks() -> None:
     # cancels the task); it may be deep in z3, where no Python handler would run
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     die_with_parent()  # a worker killed outright takes this process with it
-    from litmus.engine import count
+    from litmus import api
 
-    count.one_core()  # a cluster's workers fill its cores
+    api.one_core()  # a cluster's workers fill its cores
     conn = Connection(int(sys.argv[1]))
     try:
         while True:

@@ -3,7 +3,9 @@
 One solver per (test, model). Model checks are asserted under assumption literals (so a Never
 verdict can later name the check that forbids it). Executions are enumerated with blocking
 clauses over the terms that tell them apart (rf choices and coherence orders), which gives
-herd's States, Positive/Negative counts and verdict in one pass.
+herd's States, Positive/Negative counts and verdict in one pass. A long enumeration shares
+the work with a forked helper on another core (one side of a key each: `_OtherHalf`), and
+many executions go to the test's CNF (engine/count.py) in a child process.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import functools
 import itertools
 import time
 from collections.abc import Callable
+from typing import Any
 
 import z3
 
@@ -74,6 +77,10 @@ PARALLEL_SHARE = 0.5
 # rest is the verdict's (a test with more final states than can be listed in time, paulmck's
 # rings of 17 to 19 threads, still gets its verdict, in about a second)
 COUNT_SHARE = 0.75
+# An enumeration still going after this many seconds hands the executions on one side of a key
+# (a term telling executions apart, true in about half of those found so far) to a forked
+# helper on another core (`_OtherHalf`), when the process may use one (count.walkers)
+SPLIT_AFTER_S = 0.25
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -283,6 +290,19 @@ class TestChecker:
         cut = deadline if deadline is None or not count else start + COUNT_SHARE * (deadline - start)
         cut_short = False
         cnf_race: counting.Forked | None = None  # the CNF's count, in a child process
+        # the executions on one side of a key, enumerated by a helper process (this one takes
+        # the others): from SPLIT_AFTER_S on, when there is a core for it
+        half: _OtherHalf | None = None
+        split_at = start + SPLIT_AFTER_S if count and keys and not recheck and counting.walkers > 1 else None
+        found_keys: list[list[bool]] = []  # the keys of the executions found before the split
+
+        def drop_half() -> None:  # (the solver then answers for every execution again)
+            nonlocal half
+            if half is not None:
+                half.cancel()
+                self.solver.pop()
+                half = None
+
         try:
             while count:
                 enumerating = time.perf_counter() - start
@@ -308,6 +328,7 @@ class TestChecker:
                                 cut_short = True
                                 break
                             positive, negative, flags, counts_unknown = counts
+                            drop_half()  # (the CNF counted its executions too)
                             if witness_model is None:
                                 witness_model = self._state_witness(states, deadline)
                             break
@@ -318,6 +339,23 @@ class TestChecker:
                 if status == z3.unknown:
                     self.solver.pop()
                     return self._unknown(start, deadline, enumerated=positive + negative)
+                if status == z3.unsat and half is not None and half.helper is not None:  # this side done
+                    answer = half.answer(cut)
+                    if answer is _CUT:
+                        cut_short = True
+                        break
+                    if answer is None:  # the helper failed: its side is enumerated here
+                        key = half.key
+                        drop_half()
+                        self.solver.push()
+                        self.solver.add(key)
+                        half = _OtherHalf(None, key)
+                        continue
+                    more_in, more_out, sides = answer
+                    positive, negative = positive + more_in, negative + more_out
+                    states.update(sides)
+                    self.state_sides.update(sides)
+                    break
                 if status == z3.unsat:
                     break
                 model = self._model()
@@ -345,7 +383,19 @@ class TestChecker:
                 if values is None:
                     values = key_values.read(model)
                 self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
+                if split_at is not None:
+                    found_keys.append(values)
+                    # (not beside the CNF's child: it has the other core, and where it counts it wins)
+                    split = _split_key(found_keys) if time.perf_counter() >= split_at and cnf_race is None else None
+                    if split is not None:  # (none with one execution found: every key has one value)
+                        split_at = None
+                        key = keys[split]
+                        half = _OtherHalf(functools.partial(self._other_half, key, keys, negated, key_values,
+                                                            key_from_run, assumptions, cut), key)  # fmt: skip
+                        self.solver.push()
+                        self.solver.add(negated[split])
         finally:  # the enumeration finished first, was cut, or gave up
+            drop_half()
             if cnf_race is not None:
                 cnf_race.cancel()
         if cut_short:
@@ -402,6 +452,34 @@ class TestChecker:
             if status == z3.sat:
                 found[side] = self._model()
         return found
+
+    def _other_half(self, key: z3.BoolRef, keys: list[z3.BoolRef], negated: list[z3.BoolRef], key_values: PackedBools,
+                    key_from_run: Callable[[z3.ModelRef], list[bool] | None] | None, assumptions: list[z3.BoolRef],
+                    cut: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
+        """Run in a helper process (`_OtherHalf`): the executions not yet blocked in which `key`
+        holds, one solver call each, as `run` enumerates. (executions in the condition, out of
+        it, each final state found with its side), or None when the `cut` came first. Plain data."""
+        self.solver.push()
+        self.solver.add(key)
+        inside = outside = 0
+        states: set[State] = set()
+        while True:
+            status = self._check(assumptions, cut)
+            if status == z3.unknown:
+                return None
+            if status == z3.unsat:
+                return inside, outside, {state: self.state_sides[state] for state in states}
+            model = self._model()
+            state = self.state_of(model)
+            satisfied = self.state_sides.get(state)
+            if satisfied is None:
+                satisfied = self.state_sides[state] = z3.is_true(model.eval(self.condition, model_completion=True))
+            states.add(state)
+            inside, outside = (inside + 1, outside) if satisfied else (inside, outside + 1)
+            values = key_from_run(model) if key_from_run is not None else None
+            if values is None:
+                values = key_values.read(model)
+            self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
 
     def _count_by_cnf(self, enumerated: int, assumptions: list[z3.BoolRef],
                       cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
@@ -765,6 +843,41 @@ def _cnf_answer(race: counting.Forked, cut: float | None):  # type: ignore[no-un
     if race.done:
         return answer
     return _CUT if _past(cut) else _WORKING
+
+
+class _OtherHalf:
+    """The executions in which `key` holds, enumerated by a forked helper (`_other_half`) while
+    the caller enumerates the others under the key's negation."""
+
+    def __init__(self, task: Callable[[], Any] | None, key: z3.BoolRef) -> None:
+        """`task` None: the helper failed and the caller enumerates this side (under `key`) itself."""
+        self.key = key
+        self.helper = counting.Forked(task) if task is not None else None
+
+    def answer(self, cut: float | None):  # type: ignore[no-untyped-def]
+        """The helper's answer, waited for up to the cut: _CUT when the cut came first (here or
+        in the helper), None when the helper failed."""
+        assert self.helper is not None
+        try:
+            answer = self.helper.poll(wait=None if cut is None else max(0.0, cut - time.perf_counter()))
+        except counting.CountFailed:
+            return None
+        return _CUT if answer is None else answer
+
+    def cancel(self) -> None:
+        if self.helper is not None:
+            self.helper.cancel()
+
+
+def _split_key(found: list[list[bool]]) -> int | None:
+    """Of the keys of the executions `found`, the one true in the share of them nearest half
+    (None when every key has one value in all of them)."""
+    n = len(found)
+    best, at = n, None
+    for k, ones in enumerate(map(sum, zip(*found))):
+        if 0 < ones < n and abs(2 * ones - n) < best:
+            best, at = abs(2 * ones - n), k
+    return at
 
 
 class _Pairs(dict):  # type: ignore[type-arg]

@@ -22,7 +22,6 @@ from typing import Any
 
 from litmus import api
 from litmus.arch import parse_litmus
-from litmus.engine.count import one_core
 from litmus.errors import LitmusError
 from litmus.report.dot import have_graphviz, render, result_dot
 from litmus.result import UNKNOWN, Result
@@ -175,7 +174,7 @@ def serve_requests(conn: Any) -> None:
     """A worker process's loop: one CheckRequest at a time from `conn` until None or EOF."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     signal.signal(signal.SIGALRM, _on_alarm)
-    one_core()  # requests run side by side, on the other workers' cores
+    api.one_core()  # requests run side by side, on the other workers' cores
     while True:
         try:
             request = conn.recv()
