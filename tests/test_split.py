@@ -82,3 +82,14 @@ def test_the_split_key_halves_the_executions_found() -> None:
     found = [[True, True, False], [True, False, False], [True, True, True], [True, False, True]]
     assert checker_module._split_key(found) == 1  # (key 2 as good: the first wins)
     assert checker_module._split_key([[True, False]]) is None
+
+
+def test_a_helper_cut_short_leaves_the_verdict_and_no_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the helper answers that the cut came first (its side unfinished): the counts are
+    # unknown (JSON null, herd `?`), the verdict is herd7's all the same
+    file = SHARED[2]
+    shared_at_once(monkeypatch)
+    monkeypatch.setattr(checker_module.TestChecker, "_other_half", lambda *args: None)
+    result = checker_for(REPO / file).run(deadline=None)
+    assert result.observation == recorded(file)["observation"]
+    assert not result.counted and not result.states_complete
