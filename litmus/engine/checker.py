@@ -362,11 +362,7 @@ class TestChecker:
                 if recheck:
                     self.recheck(model)
                 state = self.state_of(model)
-                # the condition reads the final state only: evaluated once per state
-                satisfied = self.state_sides.get(state)
-                if satisfied is None:
-                    satisfied = z3.is_true(model.eval(self.condition, model_completion=True))
-                    self.state_sides[state] = satisfied
+                satisfied = self._side(model, state)
                 states.add(state)
                 self.state_models.setdefault(state, model)
                 if satisfied:
@@ -378,11 +374,7 @@ class TestChecker:
                     witness_model = model
                 if not keys:
                     break
-                # the next execution differs in some key: its rf, its co, or a choice of the model
-                values = key_from_run(model) if key_from_run is not None else None
-                if values is None:
-                    values = key_values.read(model)
-                self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
+                values = self._block(model, keys, negated, key_values, key_from_run)
                 if split_at is not None:
                     found_keys.append(values)
                     # (not beside the CNF's child: it has the other core, and where it counts it wins)
@@ -453,6 +445,24 @@ class TestChecker:
                 found[side] = self._model()
         return found
 
+    def _side(self, model: z3.ModelRef, state: State) -> bool:
+        """Whether the final state of `model`'s execution, `state`, satisfies the condition: the
+        condition reads the final state only, so it is evaluated once per state."""
+        satisfied = self.state_sides.get(state)
+        if satisfied is None:
+            satisfied = self.state_sides[state] = z3.is_true(model.eval(self.condition, model_completion=True))
+        return satisfied
+
+    def _block(self, model: z3.ModelRef, keys: list[z3.BoolRef], negated: list[z3.BoolRef], key_values: PackedBools,
+               key_from_run: Callable[[z3.ModelRef], list[bool] | None] | None) -> list[bool]:  # fmt: skip
+        """Blocks `model`'s execution: the next differs in some key (its rf, its co, or a choice
+        of the model). The keys' values in it."""
+        values = key_from_run(model) if key_from_run is not None else None
+        if values is None:
+            values = key_values.read(model)
+        self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
+        return values
+
     def _other_half(self, key: z3.BoolRef, keys: list[z3.BoolRef], negated: list[z3.BoolRef], key_values: PackedBools,
                     key_from_run: Callable[[z3.ModelRef], list[bool] | None] | None, assumptions: list[z3.BoolRef],
                     cut: float | None):  # type: ignore[no-untyped-def]  # fmt: skip
@@ -471,15 +481,9 @@ class TestChecker:
                 return inside, outside, {state: self.state_sides[state] for state in states}
             model = self._model()
             state = self.state_of(model)
-            satisfied = self.state_sides.get(state)
-            if satisfied is None:
-                satisfied = self.state_sides[state] = z3.is_true(model.eval(self.condition, model_completion=True))
             states.add(state)
-            inside, outside = (inside + 1, outside) if satisfied else (inside, outside + 1)
-            values = key_from_run(model) if key_from_run is not None else None
-            if values is None:
-                values = key_values.read(model)
-            self.solver.add(mk_or([n if v else k for k, n, v in zip(keys, negated, values)]))
+            inside, outside = (inside + 1, outside) if self._side(model, state) else (inside, outside + 1)
+            self._block(model, keys, negated, key_values, key_from_run)
 
     def _count_by_cnf(self, enumerated: int, assumptions: list[z3.BoolRef],
                       cut: float | None, deadline: float | None):  # type: ignore[no-untyped-def]  # fmt: skip

@@ -91,13 +91,13 @@ DENSE_WALK = 12
 # core (the caller waits on the listing meanwhile): a ring of 19 threads lists 524,287 final
 # states, a SAT call each, in 20-40 s on one core
 SPLIT_AFTER_S = 0.5
-# Processes a walk may use. A batch's, a server's or a cluster's workers fill the cores
-# themselves: each calls `one_core()`
+# Processes a listing's walk, or the checker's enumeration of executions, may use. A batch's, a
+# server's or a cluster's workers fill the cores themselves: each calls `one_core()` (api's)
 walkers = min(2, os.cpu_count() or 1) if hasattr(os, "fork") else 1
 
 
 def one_core() -> None:
-    """Listings in this process walk on one core (a worker among others)."""
+    """Listings and enumerations in this process keep to one core (a worker among others)."""
     global walkers
     walkers = 1
 
