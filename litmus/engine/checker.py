@@ -834,14 +834,10 @@ def _cnf_answer(race: counting.Forked, cut: float | None):  # type: ignore[no-un
     """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed,
     _WORKING, or _CUT once the `cut` has passed. Once it says what is left is quick (its SAT
     listings), it is waited for, up to the cut."""
-
-    def until_cut() -> float | None:
-        return None if cut is None else max(0.0, cut - time.perf_counter())
-
     try:
-        answer = race.poll(wait=0.0 if RACE_CNF else until_cut())
+        answer = race.poll(wait=0.0 if RACE_CNF else _until(cut))
         if race.ready and not race.done:
-            answer = race.poll(wait=until_cut())
+            answer = race.poll(wait=_until(cut))
     except counting.CountFailed:  # the enumeration alone
         return None
     if race.done:
@@ -863,7 +859,7 @@ class _OtherHalf:
         in the helper), None when the helper failed."""
         assert self.helper is not None
         try:
-            answer = self.helper.poll(wait=None if cut is None else max(0.0, cut - time.perf_counter()))
+            answer = self.helper.poll(wait=_until(cut))
         except counting.CountFailed:
             return None
         return _CUT if answer is None else answer
@@ -897,6 +893,11 @@ class _Pairs(dict):  # type: ignore[type-arg]
 
 
 _PAIR_OF = dict.__getitem__  # (a _Pairs, an int): its pair, __missing__ making it
+
+
+def _until(cut: float | None) -> float | None:
+    """Seconds left until `cut` (None: no cut, wait as long as it takes)."""
+    return None if cut is None else max(0.0, cut - time.perf_counter())
 
 
 def _past(deadline: float | None) -> bool:
