@@ -1,5 +1,5 @@
 """`python -m litmus` runs the command line."""
 
-from litmus.cli import main
+from litmus.cli.main import console
 
-raise SystemExit(main())
+console()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import os
 import sys
 import types
 from dataclasses import dataclass
@@ -272,10 +274,72 @@ def test_progress_only_on_a_terminal(
     assert tty.getvalue() == ""
 
 
+def _exit_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """os._exit (the console scripts' end) as SystemExit, so that pytest lives on."""
+
+    def fake_exit(status: int) -> None:
+        raise SystemExit(status)
+
+    monkeypatch.setattr(os, "_exit", fake_exit)
+
+
 def test_module_entry_point(api: FakeApi, monkeypatch: pytest.MonkeyPatch) -> None:
     import runpy
 
+    _exit_raises(monkeypatch)
     monkeypatch.setattr(sys, "argv", ["litmus", "--version"])
     with pytest.raises(SystemExit) as stop:
         runpy.run_module("litmus", run_name="__main__")
     assert stop.value.code == 0
+
+
+def test_console_flushes_then_exits_with_main_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    from litmus.cli import herd7 as herd7_cli
+    main_cli = importlib.import_module("litmus.cli.main")  # (litmus.cli.main is also the function)
+
+    _exit_raises(monkeypatch)
+    flushed: list[str] = []
+
+    class Stream(io.StringIO):
+        def flush(self) -> None:
+            flushed.append(self.name)
+
+    for name in ("stdout", "stderr"):
+        stream = Stream()
+        stream.name = name
+        monkeypatch.setattr(sys, name, stream)
+    monkeypatch.setattr(main_cli, "main", lambda: 7)
+    with pytest.raises(SystemExit) as stop:
+        main_cli.console()
+    assert stop.value.code == 7 and flushed == ["stdout", "stderr"]
+    monkeypatch.setattr(herd7_cli, "main", lambda: 3)
+    with pytest.raises(SystemExit) as stop:
+        herd7_cli.console()
+    assert stop.value.code == 3
+
+
+def test_console_reader_gone_before_the_last_flush_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    main_cli = importlib.import_module("litmus.cli.main")  # (litmus.cli.main is also the function)
+
+    _exit_raises(monkeypatch)
+
+    class Gone(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", Gone())
+    monkeypatch.setattr(main_cli, "main", lambda: 0)
+    with pytest.raises(SystemExit) as stop:
+        main_cli.console()
+    assert stop.value.code == 1  # as a broken pipe during the run
+
+
+def test_console_output_arrives_whole_through_a_pipe(tmp_path: Path) -> None:
+    """The scripts leave by os._exit: what was printed must be flushed first (a pipe is block-buffered)."""
+    import subprocess
+
+    test = Path(__file__).parent.parent / "litmus_tests" / "SB" / "SB+poonceonces.litmus"
+    done = subprocess.run([sys.executable, "-m", "litmus", "check", "-m", "sc", "-f", "json", str(test)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["test"] == "SB+poonceonces"  # all of it: it parses

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from litmus.errors import LitmusError
 from litmus.report import format_herd, format_json, format_note
@@ -35,6 +36,21 @@ def stopped(interrupt: KeyboardInterrupt, err: TextIO) -> int:
     err.write("litmus: terminated\n" if terminated else "litmus: interrupted\n")
     err.flush()
     return EXIT_TERMINATED if terminated else EXIT_INTERRUPTED
+
+
+def exit_now(status: int) -> NoReturn:
+    """End a console script with `status` once stdout and stderr are flushed, skipping the
+    interpreter's teardown: freeing every module, z3's context and the models' terms took
+    40-70 ms of a one-test `litmus check` (0.36 -> 0.27 s), and the kernel's scripts start one
+    process per test. Nothing is lost: the commands close the files they write and stop their
+    workers before they return. A reader gone before the last flush (`| head`) is quiet, as
+    during the run, and exits 1."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # BrokenPipeError among them; ValueError: closed
+            status = status or EXIT_FAILED
+    os._exit(status)
 
 
 DEFAULT_TABLEFMT = "simple"

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from litmus import __version__
 from litmus.errors import LitmusError
@@ -171,8 +171,15 @@ def _write_graph(result, folder: Path) -> None:  # type: ignore[no-untyped-def]
         (folder / f"{result.test}.dot").write_text(dot, encoding="utf-8")
 
 
+def console() -> NoReturn:
+    """The `litmus-herd7` console script: main's status, at once (common.exit_now)."""
+    from litmus.cli.common import exit_now
+
+    exit_now(main())
+
+
 def main() -> int:
-    """The `litmus-herd7` console script: `litmus herd7` under herd7's name."""
+    """`litmus herd7` under herd7's name, with the process's arguments; the exit status."""
     try:
         return run(sys.argv[1:], sys.stdout, sys.stderr)
     except BrokenPipeError:

@@ -12,10 +12,11 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from litmus import __version__
 from litmus.cli import check, compare, gen, herd7, serve, show
-from litmus.cli.common import EXIT_FAILED, EXIT_USAGE, Terminated, UsageError, stopped
+from litmus.cli.common import EXIT_FAILED, EXIT_USAGE, Terminated, UsageError, exit_now, stopped
 
 COMMANDS = {"check": check, "show": show, "compare": compare, "gen": gen, "serve": serve}
 
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `litmus` console script; returns the exit status."""
+    """The command line with `argv` (default: the process's); returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["herd7"]:  # herd7's single-dash options are not argparse's
         return herd7.run(argv[1:], sys.stdout, sys.stderr)
@@ -62,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def console() -> NoReturn:
+    """The `litmus` console script and `python -m litmus`: main's status, at once (exit_now)."""
+    exit_now(main())
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
