@@ -283,7 +283,7 @@ class TestChecker:
         key_from_run = self.lazy.key_reader(key_parts) if count and self.lazy is not None else None
         counts_unknown = None  # why the counts are missing (a timeout while counting)
         # when the enumeration may go to the CNF (seconds into the run; None: not any more)
-        cnf_after = CNF_AFTER_BUILDS * self.build_s if count and counting.available() else None
+        cnf_after = CNF_AFTER_BUILDS * self.build_s if count else None
         flags: list[str] | None = None
         # counting stops here, leaving the rest of the time for the verdict (too many
         # executions or final states to list in time: the verdict and what was found stand)
@@ -311,9 +311,12 @@ class TestChecker:
                              or enumerating >= EARLY_COUNTER_S and positive + negative >= EARLY_COUNTER_AFTER)):  # fmt: skip
                     cnf_after = None
                     # Many executions: the test's CNF counts them in a child process while the
-                    # enumeration goes on here (engine/count.py); whichever finishes first counts
-                    count_on_cnf = functools.partial(self._count_by_cnf, positive + negative, assumptions, cut, deadline)
-                    cnf_race = counting.Forked(count_on_cnf)
+                    # enumeration goes on here (engine/count.py); whichever finishes first counts.
+                    # (Only now does the counter load: PySAT and Ganak are 12 ms of start-up.)
+                    if counting.available():
+                        count_on_cnf = functools.partial(self._count_by_cnf, positive + negative, assumptions, cut,
+                                                         deadline)  # fmt: skip
+                        cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
                     counted = _cnf_answer(cnf_race, cut)
                     if counted is _CUT:  # the time is up: the verdict from what was found
