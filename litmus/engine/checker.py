@@ -63,10 +63,15 @@ RACE_CNF = True
 # CNF's time budget as a cap on the terms it may build, so that a build too big stops promptly
 WORK_PER_S = 200_000
 # A test with deferred checks builds its determined encoding up to this many terms at most, and
-# tries no more after: a ring of 17 threads builds 336,000 for a CNF of 15,000 terms (the
-# simplifier folds most), but a zone-locked race at N=8, retried with ever bigger budgets, built
-# for 130 s of a 193 s run before its CNF was found too big
-LAZY_WORK_CAP = 1_000_000
+# tries no more after (a zone-locked race at N=8, retried with ever bigger budgets, built for
+# 130 s of a 193 s run before its CNF was found too big). Of the 505 tests with deferred checks
+# in our corpora and pageblock families (lkmm), those whose CNF is small enough to use (under
+# count.MAX_EXPRS) build at most 151,000 (pageblock order both locked N=4; paulmck's rings of
+# 19 threads 131,000), and the zone-locked ones build about 3.4 terms per term of their CNF,
+# so 200,000 is where they pass MAX_EXPRS. A higher cap only burnt the other core, which the
+# enumeration's helper waits for: 1,000,000 let order both locked N=6 build 510,000 (3.3 s)
+# for nothing (herd output 7.96 -> 6.51 s, race unlocked N=6 6.75 -> 6.24 s at 200,000)
+LAZY_WORK_CAP = 200_000
 # Enumerating and waiting for the model counter take turns of this many seconds ...
 TURN_S = 0.05
 # ... unless the counter has run for this share of the time since it started at least: it has
