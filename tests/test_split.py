@@ -93,3 +93,35 @@ def test_a_helper_cut_short_leaves_the_verdict_and_no_counts(monkeypatch: pytest
     result = checker_for(REPO / file).run(deadline=None)
     assert result.observation == recorded(file)["observation"]
     assert not result.counted and not result.states_complete
+
+
+@pytest.mark.parametrize("cnf", ["answers", "gives up"])
+def test_the_cnf_child_takes_the_core_of_a_helper_started_before_it(cnf: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the split comes first, then the CNF's child: the helper is stopped (three processes on two
+    # cores slowed all of them), its side is the caller's, and the counts are herd7's whether
+    # the CNF counts them (the caller waits for it) or has no CNF to offer (the caller
+    # enumerates both sides)
+    if not counting.available():
+        pytest.skip("no model counter (pyganak) or no SAT solver here")
+    file = SHARED[0]
+    halves = checker_module._OtherHalf
+    started = shared_at_once(monkeypatch)
+    monkeypatch.setattr(counting, "available", lambda: True)
+    monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
+    monkeypatch.setattr(checker_module, "COUNTER_AFTER", 8)
+    stopped: list[object] = []
+    real_stop = halves.stop
+
+    def stop(self) -> None:  # type: ignore[no-untyped-def]
+        stopped.append(self.key)
+        real_stop(self)
+
+    monkeypatch.setattr(halves, "stop", stop)
+    if cnf == "answers":
+        monkeypatch.setattr(checker_module, "RACE_CNF", False)
+    else:
+        monkeypatch.setattr(checker_module.TestChecker, "_count_by_cnf", lambda *args: None)
+    result = checker_for(REPO / file).run(deadline=None)
+    row = recorded(file)
+    assert len(started) == 1 and stopped == started
+    assert herd_fields(result) == {field: row[field] for field in herd_fields(result)}

@@ -319,6 +319,12 @@ class TestChecker:
                     # enumeration goes on here (engine/count.py); whichever finishes first counts.
                     # (Only now does the counter load: PySAT and Ganak are 12 ms of start-up.)
                     if counting.available():
+                        if half is not None:
+                            # The CNF's child takes the other core from the helper: beside it,
+                            # three processes shared two cores, and Ganak's later on (coherence
+                            # stress N=4's count 8.4 -> 17.6 s). Its side of the key is then this
+                            # process's to enumerate, as when a helper fails.
+                            half.stop()
                         count_on_cnf = functools.partial(self._count_by_cnf, positive + negative, assumptions, cut,
                                                          deadline)  # fmt: skip
                         cnf_race = counting.Forked(count_on_cnf)
@@ -861,11 +867,14 @@ class _OtherHalf:
         """`task` None: the helper failed and the caller enumerates this side (under `key`) itself."""
         self.key = key
         self.helper = counting.Forked(task) if task is not None else None
+        self.stopped = False
 
     def answer(self, cut: float | None):  # type: ignore[no-untyped-def]
         """The helper's answer, waited for up to the cut: _CUT when the cut came first (here or
-        in the helper), None when the helper failed."""
+        in the helper), None when the helper failed or was stopped."""
         assert self.helper is not None
+        if self.stopped:
+            return None
         try:
             answer = self.helper.poll(wait=_until(cut))
         except counting.CountFailed:
@@ -875,6 +884,11 @@ class _OtherHalf:
     def cancel(self) -> None:
         if self.helper is not None:
             self.helper.cancel()
+
+    def stop(self) -> None:
+        """End the helper now: its side is left to the caller, as if it had failed."""
+        self.cancel()
+        self.stopped = True
 
 
 def _split_key(found: list[list[bool]]) -> int | None:
