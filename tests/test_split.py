@@ -5,6 +5,7 @@ states and verdicts must be herd7's all the same (recorded herd7 7.58 output, te
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -97,10 +98,10 @@ def test_a_helper_cut_short_leaves_the_verdict_and_no_counts(monkeypatch: pytest
 
 @pytest.mark.parametrize("cnf", ["answers", "gives up"])
 def test_the_cnf_child_takes_the_core_of_a_helper_started_before_it(cnf: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the split comes first, then the CNF's child: the helper is stopped (three processes on two
-    # cores slowed all of them), its side is the caller's, and the counts are herd7's whether
-    # the CNF counts them (the caller waits for it) or has no CNF to offer (the caller
-    # enumerates both sides)
+    # the split comes first, then the CNF's child: once the caller waits for the CNF's answer,
+    # the helper waits too (three processes on two cores slowed Ganak), and the counts are
+    # herd7's whether the CNF counts them (the helper is then stopped) or fails after all (the
+    # helper goes on)
     if not counting.available():
         pytest.skip("no model counter (pyganak) or no SAT solver here")
     file = SHARED[0]
@@ -109,19 +110,24 @@ def test_the_cnf_child_takes_the_core_of_a_helper_started_before_it(cnf: str, mo
     monkeypatch.setattr(counting, "available", lambda: True)
     monkeypatch.setattr(checker_module, "CNF_AFTER_BUILDS", 0.0)
     monkeypatch.setattr(checker_module, "COUNTER_AFTER", 8)
-    stopped: list[object] = []
-    real_stop = halves.stop
+    calls: list[str] = []
+    for name in ("pause", "resume"):
+        real = getattr(halves, name)
 
-    def stop(self) -> None:  # type: ignore[no-untyped-def]
-        stopped.append(self.key)
-        real_stop(self)
+        def spy(self, real=real, name=name) -> None:  # type: ignore[no-untyped-def]
+            calls.append(name if name == "pause" or self.paused else "")
+            real(self)
 
-    monkeypatch.setattr(halves, "stop", stop)
-    if cnf == "answers":
-        monkeypatch.setattr(checker_module, "RACE_CNF", False)
-    else:
-        monkeypatch.setattr(checker_module.TestChecker, "_count_by_cnf", lambda *args: None)
+        monkeypatch.setattr(halves, name, spy)
+    monkeypatch.setattr(checker_module, "RACE_CNF", False)  # the caller waits for the CNF's answer
+    if cnf == "gives up":
+
+        def fails(*args) -> None:  # type: ignore[no-untyped-def]
+            time.sleep(0.5)  # (an answer at once would come before the caller waits)
+
+        monkeypatch.setattr(checker_module.TestChecker, "_count_by_cnf", fails)
     result = checker_for(REPO / file).run(deadline=None)
     row = recorded(file)
-    assert len(started) == 1 and stopped == started
+    assert len(started) == 1
+    assert [c for c in calls if c] == (["pause"] if cnf == "answers" else ["pause", "resume"])
     assert herd_fields(result) == {field: row[field] for field in herd_fields(result)}

@@ -319,22 +319,18 @@ class TestChecker:
                     # enumeration goes on here (engine/count.py); whichever finishes first counts.
                     # (Only now does the counter load: PySAT and Ganak are 12 ms of start-up.)
                     if counting.available():
-                        if half is not None:
-                            # The CNF's child takes the other core from the helper: beside it,
-                            # three processes shared two cores, and Ganak's later on (coherence
-                            # stress N=4's count 8.4 -> 17.6 s). Its side of the key is then this
-                            # process's to enumerate, as when a helper fails.
-                            half.stop()
                         count_on_cnf = functools.partial(self._count_by_cnf, positive + negative, assumptions, cut,
                                                          deadline)  # fmt: skip
                         cnf_race = counting.Forked(count_on_cnf)
                 if cnf_race is not None:
-                    counted = _cnf_answer(cnf_race, cut)
+                    counted = _cnf_answer(cnf_race, cut, half)
                     if counted is _CUT:  # the time is up: the verdict from what was found
                         cut_short = True
                         break
                     if counted is not _WORKING:
                         cnf_race = None
+                        if counted is None and half is not None:  # no CNF: the helper goes on
+                            half.resume()
                         if counted is not None:  # else no CNF for this problem: enumerate on
                             counts, listed, widths = counted
                             self._add_listed(states, listed, widths)
@@ -844,13 +840,19 @@ class TestChecker:
 _WORKING, _CUT = object(), object()
 
 
-def _cnf_answer(race: counting.Forked, cut: float | None):  # type: ignore[no-untyped-def]
+def _cnf_answer(race: counting.Forked, cut: float | None, half: _OtherHalf | None):  # type: ignore[no-untyped-def]
     """The answer of the child counting on the CNF (`_count_by_cnf`), None if it failed,
     _WORKING, or _CUT once the `cut` has passed. Once it says what is left is quick (its SAT
-    listings), it is waited for, up to the cut."""
+    listings, Ganak beside them), it is waited for, up to the cut, and the enumeration's helper
+    (`half`), if any, waits too: three processes on two cores slowed Ganak by half (coherence
+    stress N=4 with the split before the CNF: 22.0 s, 12.3 paused). Not before: a CNF too big
+    to use is found so only after building it, while the helper's half of the enumeration went
+    on (order both locked N=6, 6.2 -> 7.1 s when paused from the CNF's start)."""
     try:
-        answer = race.poll(wait=0.0 if RACE_CNF else _until(cut))
-        if race.ready and not race.done:
+        answer = race.poll(wait=0.0)
+        if (race.ready or not RACE_CNF) and not race.done:
+            if half is not None:
+                half.pause()
             answer = race.poll(wait=_until(cut))
     except counting.CountFailed:  # the enumeration alone
         return None
@@ -867,14 +869,13 @@ class _OtherHalf:
         """`task` None: the helper failed and the caller enumerates this side (under `key`) itself."""
         self.key = key
         self.helper = counting.Forked(task) if task is not None else None
-        self.stopped = False
+        self.paused = False
 
     def answer(self, cut: float | None):  # type: ignore[no-untyped-def]
         """The helper's answer, waited for up to the cut: _CUT when the cut came first (here or
-        in the helper), None when the helper failed or was stopped."""
+        in the helper), None when the helper failed."""
         assert self.helper is not None
-        if self.stopped:
-            return None
+        self.resume()  # (the caller's side is done: waiting for a paused helper would be forever)
         try:
             answer = self.helper.poll(wait=_until(cut))
         except counting.CountFailed:
@@ -885,10 +886,16 @@ class _OtherHalf:
         if self.helper is not None:
             self.helper.cancel()
 
-    def stop(self) -> None:
-        """End the helper now: its side is left to the caller, as if it had failed."""
-        self.cancel()
-        self.stopped = True
+    def pause(self) -> None:
+        """The helper stops where it is, until `resume` (or `cancel`)."""
+        if self.helper is not None and not self.paused:
+            self.helper.pause()
+            self.paused = True
+
+    def resume(self) -> None:
+        if self.paused:
+            self.helper.resume()  # type: ignore[union-attr]
+            self.paused = False
 
 
 def _split_key(found: list[list[bool]]) -> int | None:

@@ -568,6 +568,16 @@ class Forked:
             os.kill(self.pid, signal.SIGKILL)
             self._reap()
 
+    def pause(self) -> None:
+        """Stop the child where it is (SIGSTOP), its state kept, until `resume`; a paused
+        child can still be cancelled."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGCONT)
+
     def _reap(self) -> None:
         if self.pid is not None:
             os.waitpid(self.pid, 0)
