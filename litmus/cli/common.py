@@ -41,8 +41,8 @@ def stopped(interrupt: KeyboardInterrupt, err: TextIO) -> int:
 def exit_now(status: int) -> NoReturn:
     """End a console script with `status` once stdout and stderr are flushed, skipping the
     interpreter's teardown: freeing every module, z3's context and the models' terms took
-    40-70 ms of a one-test `litmus check` (0.36 -> 0.27 s), and the kernel's scripts start one
-    process per test. Nothing is lost: the commands close the files they write and stop their
+    70-85 ms of a one-test `litmus check` (SB under lkmm, 0.42 -> 0.35 s), and the kernel's
+    scripts start one process per test. Nothing is lost: the commands close the files they write and stop their
     workers before they return. A reader gone before the last flush (`| head`) is quiet, as
     during the run, and exits 1."""
     for stream in (sys.stdout, sys.stderr):
