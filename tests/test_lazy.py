@@ -17,6 +17,7 @@ from litmus import api
 from litmus.arch import lower
 from litmus.cat.relations import EventSet, Relation, Why
 from litmus.cat.traced import NotTraceable, TracedAlgebra, flatten, violations
+from litmus.engine import count as counting
 from litmus.engine import lazy
 from litmus.engine.check import check_test
 from litmus.engine.checker import TestChecker as Checker
@@ -149,6 +150,10 @@ def test_values_kept_across_runs_change_no_lemma(overlap: int, every_check_defer
     # A traced run reuses the exact values of earlier runs on the same executed events. Every
     # execution the loop traces (the race has branches: different executions run different
     # events) is traced again from nothing, and must give the same lemmas in the same order.
+    # All in this process: no helper sharing the enumeration, no counting child (their rounds
+    # would not be seen here, and how many they take depends on the machine's load)
+    monkeypatch.setattr(counting, "walkers", 1)
+    monkeypatch.setattr(counting, "available", lambda: False)
     test = parse_litmus(_race(3, overlap), "race.litmus")
     spec = api.load_model("lkmm")
     checker = Checker(test, spec, lower(test, spec.target, spec.macros))
