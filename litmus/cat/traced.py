@@ -184,6 +184,31 @@ class _FlowAbsent(dict):
         return self.why
 
 
+class _DiffAbsent(dict):
+    """The `absent` of a difference a \\ b whose b depends on the execution. A key of both
+    is absent because it is in b, for b's reason (RMW \\ domain(rmw): a successful RMW's read
+    is absent because its write executes, which is no matter of control flow: the events that
+    do not execute may stay so while it fails); any other key is absent as it is from a
+    (`outer`: a's absent, None when a is exact)."""
+
+    def __init__(self, inside: dict, outer) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(inside)
+        self.outer = outer
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        if key in self:
+            return self[key]
+        return None if self.outer is None else self.outer.get(key)
+
+
+def _remapped(absent, keys):  # type: ignore[no-untyped-def]
+    """An `absent` with its keys renamed by `keys` (inverse, identity)."""
+    if absent is None or isinstance(absent, _FlowAbsent):
+        return absent
+    inside = {keys(k): why for k, why in dict.items(absent)}
+    return _DiffAbsent(inside, _remapped(absent.outer, keys)) if isinstance(absent, _DiffAbsent) else inside
+
+
 def _filtered(entries: dict, keep: dict, side: int) -> dict:
     """The entries whose event on `side` (0: first, 1: second) is in `keep`, each with that
     event's reason added: a filter [S];r or r;[S]. A run on a zone-locked test filters
@@ -223,6 +248,15 @@ class TracedAlgebra(Algebra):
             return {"absent": self.flow}
         return {}
 
+    def _difference(self, a, b) -> dict:  # type: ignore[no-untyped-def]
+        """`_derived` of a \\ b: when b depends on the execution, the keys of both are absent
+        for b's reasons, not by control flow (_DiffAbsent)."""
+        derived = self._derived((a, b), False)
+        if b.exact or "absent" not in derived:
+            return derived
+        inside = {k: b.entries[k] for k in a.entries if k in b.entries}
+        return {"absent": _DiffAbsent(inside, None if a.exact else a.absent)}
+
     @staticmethod
     def _subtract(a, b) -> dict:  # type: ignore[no-untyped-def]
         """a's entries not in b, each with why it is not in b too when that depends on the
@@ -249,7 +283,7 @@ class TracedAlgebra(Algebra):
         return EventSet(super().set_inter(a, b).entries, **self._derived((a, b), False))
 
     def set_diff(self, a: EventSet, b: EventSet) -> EventSet:
-        return EventSet(self._subtract(a, b), **self._derived((a, b), False))
+        return EventSet(self._subtract(a, b), **self._difference(a, b))
 
     # -- relations
     def union(self, a: Relation, b: Relation) -> Relation:
@@ -259,7 +293,7 @@ class TracedAlgebra(Algebra):
         return Relation(super().inter(a, b).entries, **self._derived((a, b), False))
 
     def diff(self, a: Relation, b: Relation) -> Relation:
-        return Relation(self._subtract(a, b), **self._derived((a, b), False))
+        return Relation(self._subtract(a, b), **self._difference(a, b))
 
     def seq(self, a: Relation, b: Relation) -> Relation:
         derived = self._derived((a, b), True)
@@ -302,7 +336,7 @@ class TracedAlgebra(Algebra):
         """`_derived` of a value whose keys are a's renamed by `keys` (inverse, identity)."""
         if a.exact or a.absent is None or a.absent is self.flow:
             return self._derived((a,), False)
-        return {"absent": {keys(k): why for k, why in a.absent.items()}}
+        return {"absent": _remapped(a.absent, keys)}
 
     def inverse(self, a: Relation) -> Relation:
         return Relation(super().inverse(a).entries, **self._mapped(a, lambda k: (k[1], k[0])))
