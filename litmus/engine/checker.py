@@ -845,7 +845,7 @@ def _cnf_answer(race: counting.Forked, cut: float | None, half: _OtherHalf | Non
     _WORKING, or _CUT once the `cut` has passed. Once it says what is left is quick (its SAT
     listings, Ganak beside them), it is waited for, up to the cut, and the enumeration's helper
     (`half`), if any, waits too: three processes on two cores slowed Ganak by half (coherence
-    stress N=4 with the split before the CNF: 22.0 s, 12.3 paused). Not before: a CNF too big
+    stress N=4 with the split before the CNF: 22.0 s, 11.7 paused). Not before: a CNF too big
     to use is found so only after building it, while the helper's half of the enumeration went
     on (order both locked N=6, 6.2 -> 7.1 s when paused from the CNF's start)."""
     try:
