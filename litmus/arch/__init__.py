@@ -29,6 +29,9 @@ class Dialect:
     canonical: Callable[[str], str]  # a register as the test's init block or condition names it
     known_tags: frozenset[str]
     targets: frozenset[str]  # our models for this machine ('c': a user's or herd's .cat file)
+    # herd holds every value as a 32-bit signed integer (machine.int32) in X86 and AArch64 tests;
+    # X86_64 ones run mixed-size, with the registers' own widths
+    signed32: bool = False
 
 
 ASM_ARCHS = ("X86", "X86_64", "AArch64")
@@ -44,12 +47,12 @@ def dialect(arch: str) -> Dialect:
         intel = arch == "X86"  # (X86_64 tests are in AT&T syntax)
         return Dialect(syntax.parse_intel_cell if intel else syntax.parse_att_cell, semantics.execute,
                        syntax.intel_canonical if intel else syntax.att_canonical, tags.KNOWN_TAGS,
-                       frozenset({"sc", "tso", "c"}))  # fmt: skip
+                       frozenset({"sc", "tso", "c"}), signed32=intel)  # fmt: skip
     if arch == "AArch64":
         from litmus.arch.aarch64 import semantics, syntax, tags
 
         return Dialect(syntax.parse_cell, semantics.execute, syntax.canonical, tags.KNOWN_TAGS,
-                       frozenset({"sc", "arm", "c"}))  # fmt: skip
+                       frozenset({"sc", "arm", "c"}), signed32=True)  # fmt: skip
     raise KeyError(arch)
 
 
@@ -85,7 +88,7 @@ def lower(test: ast.LitmusTest, target: str, macros: MacroFile | None = None, re
     machine = dialect(test.arch)
     if target not in machine.targets:
         raise NotMeaningful(f"{test.arch} code", _MACHINES.get(target, target))
-    program = Machine(test, machine.execute, machine.canonical, registers=registers).lower()
+    program = Machine(test, machine.execute, machine.canonical, registers=registers, signed32=machine.signed32).lower()
     program.known_tags = machine.known_tags
     _alias_registers(test, program, machine.canonical)
     return program

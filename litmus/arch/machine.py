@@ -46,6 +46,20 @@ def const(value: int) -> Val:
     return Val(bv(value))
 
 
+def int32(term: z3.BitVecRef) -> z3.BitVecRef:
+    """`term` as herd holds a value of a test that is not mixed-size (X86, AArch64): a 32-bit
+    two's complement integer, whatever the register's width, so `SUB W0,W0,#1` from 0 and
+    `DEC EAX` give -1 and arithmetic wraps at 32 bits (herd7 7.58 prints `0:X0=-1;`). A
+    numeral is wrapped here; a read's value (a write's or the initial one) and a term already
+    wrapped are left as they are."""
+    if z3.is_bv_value(term):
+        n = term.as_long() & 0xFFFFFFFF
+        return bv(n - (1 << 32) if n >> 31 else n)
+    if z3.is_const(term) or z3.is_app_of(term, z3.Z3_OP_SIGN_EXT):
+        return term
+    return z3.SignExt(WORD - 32, z3.Extract(31, 0, term))
+
+
 def joined(term: z3.BitVecRef, *vals: Val) -> Val:
     """A value computed from `vals`: it depends on everything they depend on."""
     deps: frozenset[int] = frozenset()
@@ -142,6 +156,8 @@ class Core:
 
     def set(self, name: str, value: Val, ctrl: Iterable[int] = ()) -> None:
         """Write a register; `ctrl`: commit events of this instruction it waits for."""
+        if self.machine.signed32:
+            value = value.with_term(int32(value.term))
         self.path.regs[name] = replace(value, src=frozenset())
         if self.machine.registers:
             event = self.machine.emit(self.path, "Wreg", ("Wreg",), None, None, self.text, self.span, self.instance)
@@ -169,6 +185,8 @@ class Core:
 
     def store(self, addr: Val, value: Val, tags: tuple[str, ...] = (), guard: z3.BoolRef | bool = True,
               ctrl: Iterable[int] = ()) -> Event:  # fmt: skip
+        if self.machine.signed32:
+            value = value.with_term(int32(value.term))
         event = self.machine.emit(self.path, "W", tags, addr, value, self.text, self.span, self.instance, guard)
         self._edges(self.machine.iico_data, addr.src | value.src, event.id)
         self._edges(self.machine.iico_ctrl, ctrl, event.id)
@@ -211,6 +229,7 @@ class Machine:
     execute: Callable[[Core, object], None]  # the dialect: one instruction on one path
     canonical: Callable[[str], str] = lambda name: name  # register name as herd prints it
     registers: bool = False  # herd's register events and intra-instruction relations (catdep)
+    signed32: bool = False  # values are 32-bit signed integers (int32), as herd's in X86 and AArch64 tests
     events: list[Event] = field(default_factory=list)
     rmw: list[tuple[int, int]] = field(default_factory=list)
     amo: list[tuple[int, int]] = field(default_factory=list)  # the rmw pairs of single atomics

@@ -1,6 +1,7 @@
 """What each AArch64 instruction does on the symbolic machine: register dataflow (so addr, data
 and ctrl come out as herd computes them, through constants and false dependencies alike),
-memory events with herd's tags, fences, branches.
+memory events with herd's tags, fences, branches. Values are herd's: 32-bit signed integers in
+W and X registers alike (machine.int32), so `SUB W0,W0,#1` from 0 gives -1, as herd prints it.
 
 Tags (tags.py): every memory access is Exp (explicit); LDAR/LDAXR/acquire atomics are A, LDAPR
 Q, STLR/STLXR/release atomics L, exclusives X, ST<op> atomics' reads NoRet; DMB/DSB give
@@ -14,11 +15,10 @@ from dataclasses import replace
 import z3
 
 from litmus.arch.asm import Imm, Instruction, Mem, Reg, Sym
-from litmus.arch.machine import Core, Val, const, joined
+from litmus.arch.machine import Core, Val, const, int32, joined
 from litmus.lower.events import WORD
 from litmus.lower.targets import ARM_BARRIER_OPTIONS
 
-MASK32 = (1 << 32) - 1
 FENCE_OPTIONS = ARM_BARRIER_OPTIONS
 
 # LD<op>/ST<op> atomics: the update of the old value by the register's
@@ -101,8 +101,8 @@ def read(core: Core, op: object, data: bool = False, ctrl: tuple[int, ...] = ())
         if op.name == "ZR":
             return const(0)
         v = core.get(op.name, data, ctrl)
-        if op.width == 32:
-            return v.with_term(v.term & MASK32)
+        if op.width == 32:  # (a value is an int32 already: herd reads W and X registers alike)
+            return v.with_term(int32(v.term))
         return v
     raise TypeError(op)
 
@@ -112,9 +112,7 @@ def write(core: Core, op: object, value: Val, ctrl: tuple[int, ...] = ()) -> Non
         raise TypeError(op)
     if op.name == "ZR":
         return
-    if op.width == 32:
-        value = value.with_term(value.term & MASK32)
-    core.set(op.name, value, ctrl)
+    core.set(op.name, value, ctrl)  # W or X, the value becomes an int32 (machine.int32), as herd's
 
 
 def address(core: Core, mem: object) -> tuple[Val, Val | None]:
@@ -147,7 +145,7 @@ def _write_back(core: Core, mem: Mem, new_base: Val | None) -> None:
 
 def _width_mask(op: object, value: Val) -> Val:
     if isinstance(op, Reg) and op.width == 32:
-        return value.with_term(value.term & MASK32)
+        return value.with_term(int32(value.term))
     return value
 
 

@@ -1,14 +1,15 @@
 """What each x86 instruction does on the symbolic machine (X86 and X86_64 alike, operands
 destination first): MOV as a load, a store or a register move, the three fences, and the
 locked read-modify-writes (XCHG with memory is always locked), whose read and write are tagged
-X and paired in rmw as herd's x86 models expect."""
+X and paired in rmw as herd's x86 models expect. In X86 tests (not X86_64 ones) values are
+herd's 32-bit signed integers (machine.int32): `DEC EAX` from 0 gives -1."""
 
 from __future__ import annotations
 
 import z3
 
 from litmus.arch.asm import Imm, Instruction, Mem, Reg, Sym
-from litmus.arch.machine import Core, Val, const, joined
+from litmus.arch.machine import Core, Val, const, int32, joined
 
 FENCES = ("MFENCE", "LFENCE", "SFENCE")
 
@@ -60,11 +61,16 @@ def value(core: Core, op: object) -> Val:
         return core.machine.address(op.name, core.span)
     if isinstance(op, Reg):
         v = core.get(op.name)
+        if op.width == 32 and core.machine.signed32:  # X86 (herd's int32 values): EAX is all of it
+            return v.with_term(int32(v.term))
         return v.with_term(v.term & ((1 << op.width) - 1)) if op.width < 64 else v
     raise TypeError(op)
 
 
 def set_register(core: Core, op: Reg, v: Val) -> None:
+    if op.width == 32 and core.machine.signed32:  # X86: the value becomes an int32 in core.set
+        core.set(op.name, v)
+        return
     if op.width < 64:  # 32-bit writes zero the upper half; narrower ones are not modelled apart
         v = v.with_term(v.term & ((1 << op.width) - 1))
     core.set(op.name, v)
