@@ -10,6 +10,11 @@ registers (control dependencies), registers written back (data dependencies), an
 equal field by field: States, Ok/No, Positive/Negative, Flags, Observation.
 
     python3 bench/differential.py [--tests 200] [--seed 1] [--keep DIR]
+    python3 bench/differential.py --arch X86|AArch64 [...]
+
+`--arch X86` and `--arch AArch64` draw hardware tests instead (bench/differential_asm.py says
+what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `herd7-run aarch64`),
+litmus runs herd's model file and ours (tso, arm) in turn, and each is compared with herd7.
 
 A difference is printed with its test, which is kept in --keep with herd7's and litmus's output.
 Needs ../shared/tools/herd7; nothing here is asserted (tests/ hold what a difference taught).
@@ -24,6 +29,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+import differential_asm
 from _common import fmt_s, herd_block
 from herd7_c import FIELDS, HERD, difference, litmus_blocks, litmus_run, run_herd
 
@@ -117,41 +123,13 @@ def draw_test(seed: int) -> tuple[str, str]:
     return name, "\n".join(lines) + "\n"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tests", type=int, default=200)
-    ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
-    ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")
-    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per test, for herd7 and for litmus")
-    ap.add_argument("--tablefmt", default="github")
-    args = ap.parse_args()
-    if not (HERD / "herd7-run").exists():
-        sys.exit(f"herd7 not found at {HERD}")
-    keep = Path(args.keep)
-    keep.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for seed in range(args.seed, args.seed + args.tests):
-        name, text = draw_test(seed)
-        path = keep / f"{name}.litmus"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
+COUNTS = ["tests", "herd7 finished", "equal blocks", "differences", "litmus errors", "litmus Unknown",
+          "herd7 no answer"]  # fmt: skip
 
-    herd_s = 0.0
-    herd_out: list[str] = []
-    for k, path in enumerate(paths):
-        seconds, out, _ = run_herd(path, keep, args.timeout)
-        herd_s += seconds
-        herd_out.append(out)
-        (keep / f"{path.stem}.herd7").write_text(out, encoding="utf-8")
-        if sys.stderr.isatty():
-            print(f"\rherd7 {k + 1}/{len(paths)}", end="", file=sys.stderr, flush=True)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
 
-    litmus_s, output = litmus_run(paths, "herd", "litmus", keep, None, args.timeout)
-
-    counts = dict.fromkeys(["tests", "herd7 finished", "equal blocks", "differences", "litmus errors",
-                            "litmus Unknown", "herd7 no answer"], 0)  # fmt: skip
+def compare(paths: list[Path], herd_out: list[str], output: str) -> tuple[dict[str, int], list[str]]:
+    """The counts and the lines describing each difference of litmus's output against herd7's."""
+    counts = dict.fromkeys(COUNTS, 0)
     counts["tests"] = len(paths)
     details = []
     for path, out, ours in zip(paths, herd_out, litmus_blocks(paths, output)):
@@ -162,7 +140,7 @@ def main() -> None:
         counts["herd7 finished"] += 1
         if ours is None:
             counts["litmus errors"] += 1
-            details.append(f"{path}: herd7 {theirs['observation']}; litmus printed no block (see litmus.herd.err)")
+            details.append(f"{path}: herd7 {theirs['observation']}; litmus printed no block (see litmus.*.err)")
             continue
         if ours["observation"] == "Unknown" or ours.get("cut"):
             counts["litmus Unknown"] += 1
@@ -174,9 +152,66 @@ def main() -> None:
             continue
         counts["differences"] += 1
         details.append(difference(str(path), diffs, theirs, ours))
-    print(tabulate([[*counts.values(), fmt_s(herd_s), fmt_s(litmus_s)]],
-                   headers=[*counts, "herd7 s", "litmus s"], tablefmt=args.tablefmt))  # fmt: skip
-    for line in details:
+    return counts, details
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--arch", choices=["C", *differential_asm.ARCHES], default="C",
+                    help="the dialect drawn: C under LKMM (default), or X86, AArch64 under their models")  # fmt: skip
+    ap.add_argument("--tests", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
+    ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per test, for herd7 and for litmus")
+    ap.add_argument("--tablefmt", default="github")
+    args = ap.parse_args()
+    if not (HERD / "herd7-run").exists():
+        sys.exit(f"herd7 not found at {HERD}")
+    keep = Path(args.keep)
+    keep.mkdir(parents=True, exist_ok=True)
+    draw = draw_test if args.arch == "C" else differential_asm.ARCHES[args.arch][0]
+    paths = []
+    for seed in range(args.seed, args.seed + args.tests):
+        name, text = draw(seed)
+        path = keep / f"{name}.litmus"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+
+    herd_s = 0.0
+    herd_out: list[str] = []
+    for k, path in enumerate(paths):
+        if args.arch == "C":
+            seconds, out, _ = run_herd(path, keep, args.timeout)
+        else:
+            word = differential_asm.ARCHES[args.arch][1]
+            seconds, out, err = differential_asm.run_herd(word, path, keep, args.timeout)
+            if err.strip():  # herd7 rejected the test: the generator's fault
+                (keep / f"{path.stem}.herd7.err").write_text(err, encoding="utf-8")
+        herd_s += seconds
+        herd_out.append(out)
+        (keep / f"{path.stem}.herd7").write_text(out, encoding="utf-8")
+        if sys.stderr.isatty():
+            print(f"\rherd7 {k + 1}/{len(paths)}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+
+    if args.arch == "C":
+        litmus_s, output = litmus_run(paths, "herd", "litmus", keep, None, args.timeout)
+        counts, details = compare(paths, herd_out, output)
+        print(tabulate([[*counts.values(), fmt_s(herd_s), fmt_s(litmus_s)]],
+                       headers=[*counts, "herd7 s", "litmus s"], tablefmt=args.tablefmt))  # fmt: skip
+        for line in details:
+            print(line)
+        return
+    rows, all_details = [], []
+    for model in differential_asm.ARCHES[args.arch][2]:
+        litmus_s, output = differential_asm.litmus_run(paths, model, keep, args.timeout)
+        counts, details = compare(paths, herd_out, output)
+        label = differential_asm.model_label(model)
+        rows.append([label, *counts.values(), fmt_s(herd_s), fmt_s(litmus_s)])
+        all_details += [f"[litmus -m {label}] {line}" for line in details]
+    print(tabulate(rows, headers=["litmus model", *COUNTS, "herd7 s", "litmus s"], tablefmt=args.tablefmt))
+    for line in all_details:
         print(line)
 
 
