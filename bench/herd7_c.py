@@ -173,8 +173,8 @@ def read_record(folder: str) -> tuple[list[dict[str, str]], list[str]]:
 
 
 def litmus_run(paths: list[Path], fmt: str, folder: str, keep: Path | None, reuse: Path | None,
-               timeout: float = TIMEOUT) -> tuple[float, str]:  # fmt: skip
-    """One `litmus check -m lkmm -f FMT --timeout T` process on the files (an @list): its wall
+               timeout: float = TIMEOUT, model: str = "lkmm") -> tuple[float, str]:  # fmt: skip
+    """One `litmus check -m MODEL -f FMT --timeout T` process on the files (an @list): its wall
     time and stdout, kept in KEEP/FOLDER.FMT.{out,err,seconds} when asked, or read back from
     REUSE/ instead."""
     if reuse is not None:
@@ -186,7 +186,7 @@ def litmus_run(paths: list[Path], fmt: str, folder: str, keep: Path | None, reus
     try:
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "litmus", "check", "-m", "lkmm", "-f", fmt, "--tablefmt", "tsv",
+            [sys.executable, "-m", "litmus", "check", "-m", model, "-f", fmt, "--tablefmt", "tsv",
              "--timeout", f"{timeout:g}", "-j", "1", f"@{lst.name}"],
             check=False, capture_output=True, text=True, cwd=REPO, env=dict(os.environ),
         )  # fmt: skip
@@ -276,12 +276,13 @@ def _sorted_flags(flags: str) -> str:
     return ",".join(sorted(filter(None, flags.split(","))))
 
 
-def compare_folder(folder: str, keep: Path | None, reuse: Path | None) -> tuple[list[object], list[str], list[str]]:
+def compare_folder(folder: str, keep: Path | None, reuse: Path | None,
+                   model: str = "lkmm") -> tuple[list[object], list[str], list[str]]:  # fmt: skip
     """The summary row of a folder, the lines describing each difference, the slow tests."""
     rows, not_run = read_record(folder)
     paths = [abs_path(r["file"]) for r in rows]
-    blocks_s, output = litmus_run(paths, "herd", folder, keep, reuse)
-    table_s, table_out = litmus_run(paths, "table", folder, keep, reuse)
+    blocks_s, output = litmus_run(paths, "herd", folder, keep, reuse, model=model)
+    table_s, table_out = litmus_run(paths, "table", folder, keep, reuse, model=model)
     n = dict.fromkeys(HEADERS[3:13], 0)
     details: list[str] = []
     slow: list[str] = []
@@ -326,14 +327,15 @@ def compare_folder(folder: str, keep: Path | None, reuse: Path | None) -> tuple[
     return summary, details, slow
 
 
-def compare(folders: list[str], tablefmt: str, keep: Path | None = None, reuse: Path | None = None) -> None:
+def compare(folders: list[str], tablefmt: str, keep: Path | None = None, reuse: Path | None = None,
+            model: str = "lkmm") -> None:  # fmt: skip
     summary, details, slow = [], [], []
     start = time.perf_counter()
     for folder in folders:
         if not read_record(folder)[0]:
             print(f"{folder}: no recorded rows (run --record {folder})", file=sys.stderr)
             continue
-        row, lines, slow_tests = compare_folder(folder, keep, reuse)
+        row, lines, slow_tests = compare_folder(folder, keep, reuse, model)
         summary.append(row)
         details += lines
         slow += slow_tests
@@ -357,6 +359,8 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="rewrite tests/data/herd7-c/FOLDER.tsv with herd7")
     parser.add_argument("folders", nargs="*", metavar="FOLDER", default=[], help=f"default: all ({', '.join(FOLDERS)})")
     parser.add_argument("--tablefmt", default="simple")
+    parser.add_argument("--model", default="lkmm", help="compare: litmus's model (herd7 ran the kernel's own, "
+                        "linux-kernel.cfg: give that file to check litmus under the same)")  # fmt: skip
     parser.add_argument(
         "--keep",
         type=Path,
@@ -387,7 +391,7 @@ def main() -> None:
             if not record(folder, version):
                 break
     else:
-        compare(folders, args.tablefmt, args.keep, args.reuse)
+        compare(folders, args.tablefmt, args.keep, args.reuse, args.model)
 
 
 if __name__ == "__main__":

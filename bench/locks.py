@@ -1,8 +1,9 @@
 """The zone-locked pageblock families, verdict only, side by side with herd7 in the same run
-(`python bench/locks.py [--herd7-timeout 180] [--max-n 8] [--models lkmm,sc]`).
+(`python bench/locks.py [--herd7-timeout 180] [--max-n 8] [--models lkmm,sc,official]`).
 
 Per family, model and N: herd7 7.58 (`../shared/tools/herd7/herd7-run lkmm`, or `sc+lock` for
-sc: SC with the kernel's lock.cat), one process per test; litmus `check -m MODEL -f table`, one
+sc: SC with the kernel's lock.cat), one process per test; litmus `check -m MODEL -f table` (for
+`official`, the kernel's own linux-kernel.cfg from ../shared/corpus, the model herd7 runs), one
 process per test (start-up included); their ratio; and, from an in-process run, how the lazy
 consistency engine went: the checks deferred, executions checked on them (a run on bits, traced
 for its lemmas when it violates one), lemmas learned. A series stops
@@ -30,7 +31,12 @@ from litmus.engine.checker import TestChecker  # noqa: E402
 from litmus.syntax.c_parser import parse_litmus  # noqa: E402
 
 HERD7 = ROOT.parent / "shared" / "tools" / "herd7" / "herd7-run"
-HERD_MODEL = {"lkmm": "lkmm", "sc": "sc+lock"}
+HERD_MODEL = {"lkmm": "lkmm", "sc": "sc+lock", "official": "lkmm"}
+OFFICIAL = ROOT.parent / "shared" / "corpus" / "lkmm-kernel" / "model" / "linux-kernel.cfg"
+
+
+def litmus_model(model: str) -> str:
+    return str(OFFICIAL) if model == "official" else model
 
 # (label, family, fixed parameters, question): the issue's per-pageblock-locked families
 FAMILIES = [
@@ -57,7 +63,7 @@ def table_verdict(stdout: str) -> str:
 def lazy_stats(path: Path, model: str) -> str:
     """Deferred checks, executions checked on them and lemmas of one in-process verdict run."""
     test = parse_litmus(path.read_text(), str(path))
-    spec = api.load_model(model)
+    spec = api.load_model(litmus_model(model))
     checker = TestChecker(test, spec, lower(test, spec.target, spec.macros, registers=spec.catdep))
     checker.run(None, count=False)
     deferred = [c.name for c in checker.interp.checks if c.lazy]
@@ -102,8 +108,9 @@ def main() -> None:
                         if herd_obs is None:
                             herd_s, herd_gave_up = None, True
                         herd_cell = f"{herd_s:.2f}" if herd_s is not None else f"> {args.herd7_timeout:g}"
-                    ours, out = timed([sys.executable, "-m", "litmus", "check", "-m", model, "-f", "table",
-                                       "--timeout", str(args.timeout), str(path)], args.timeout + 30)  # fmt: skip
+                    ours, out = timed([sys.executable, "-m", "litmus", "check", "-m", litmus_model(model),
+                                       "-f", "table", "--timeout", str(args.timeout), str(path)],
+                                      args.timeout + 30)  # fmt: skip
                     verdict = table_verdict(out) if ours is not None else "timeout"
                     if herd_obs is not None and herd_obs != verdict:
                         verdict += f" (herd7: {herd_obs})"
