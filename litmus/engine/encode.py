@@ -527,7 +527,8 @@ class SymbolicExecution(_BaseRelations):
 
     def execution_key_parts(self) -> list[list[Cond]]:
         """execution_key's terms, each as the conditions it is the conjunction of."""
-        keys: list[list[Cond]] = [[v] for v in self.rf_vars.values()] + [[c] for c in self.program.choices]
+        keys: list[list[Cond]] = [[v] for v in self.rf_vars.values()]
+        keys += [[*_when_chosen(c, self.events), c] for c in self.program.choices]
         if self.chooser is not None:
             keys += [[k] for k in self.chooser.keys]
         ev = self.events
@@ -535,6 +536,43 @@ class SymbolicExecution(_BaseRelations):
             if ev[a].thread != INIT_THREAD and a < b:
                 keys.append([ev[a].guard, ev[b].guard, c])
         return keys
+
+
+def _mentions(term: Any, atom: z3.BoolRef, seen: dict[int, bool]) -> bool:
+    """Whether z3 `term` has `atom` among its subterms (`seen`: memo by id)."""
+    if not isinstance(term, z3.ExprRef):
+        return False
+    key = term.get_id()
+    if key not in seen:
+        seen[key] = term.eq(atom) or any(_mentions(t, atom, seen) for t in term.children())
+    return seen[key]
+
+
+def _when_chosen(choice: z3.BoolRef, events: list[Event]) -> list[Cond]:
+    """When the lowering's free `choice` (a store-exclusive succeeding, a trylock taking the lock)
+    tells executions apart: its path runs, i.e. some event that reads the choice may execute
+    either way. On a path not taken it is free, and as a bare key each value of it counted the
+    same execution again (a CAS's five ways before LDXR/STXR: 16 times herd's count). [] when no
+    event reads it (the key stays the bare choice)."""
+    seen: dict[int, bool] = {}
+    ways: list[Cond] = []
+    for e in events:
+        guard = e.guard
+        if isinstance(guard, z3.ExprRef) and _mentions(guard, choice, seen):
+            rest = [g for g in guard.children() if not g.eq(choice)] if z3.is_and(guard) else None
+            if rest is not None and len(rest) == len(guard.children()) - 1 and not any(
+                _mentions(g, choice, seen) for g in rest
+            ):  # the usual shape, And(path, choice): the path's own term (a run reads it)
+                ways.append(rest[0] if len(rest) == 1 else z3.And(rest))
+            else:
+                either = z3.simplify(z3.Or(z3.substitute(guard, (choice, z3.BoolVal(True))),
+                                           z3.substitute(guard, (choice, z3.BoolVal(False)))))  # fmt: skip
+                ways.append(True if z3.is_true(either) else either)
+        elif any(_mentions(t, choice, seen) for t in (e.value, e.addr, *e.cond_tags.values())):
+            ways.append(guard)
+    if not ways or any(w is True for w in ways):
+        return []
+    return [ways[0] if len(ways) == 1 else z3.Or(ways)]
 
 
 def _transitive(before: dict[tuple[int, int], Cond]) -> list[z3.BoolRef]:
