@@ -32,6 +32,9 @@ class Dialect:
     # herd holds every value as a 32-bit signed integer (machine.int32) in X86 and AArch64 tests;
     # X86_64 ones run mixed-size, with the registers' own widths
     signed32: bool = False
+    # a load depends on what the po-earlier store to its location depended on (herd's lrs):
+    # AArch64's dependencies go through memory, herd's X86 ones (intra-instruction) never do
+    memory_deps: bool = True
 
 
 ASM_ARCHS = ("X86", "X86_64", "AArch64")
@@ -47,7 +50,7 @@ def dialect(arch: str) -> Dialect:
         intel = arch == "X86"  # (X86_64 tests are in AT&T syntax)
         return Dialect(syntax.parse_intel_cell if intel else syntax.parse_att_cell, semantics.execute,
                        syntax.intel_canonical if intel else syntax.att_canonical, tags.KNOWN_TAGS,
-                       frozenset({"sc", "tso", "c"}), signed32=intel)  # fmt: skip
+                       frozenset({"sc", "tso", "c"}), signed32=intel, memory_deps=False)  # fmt: skip
     if arch == "AArch64":
         from litmus.arch.aarch64 import semantics, syntax, tags
 
@@ -88,7 +91,8 @@ def lower(test: ast.LitmusTest, target: str, macros: MacroFile | None = None, re
     machine = dialect(test.arch)
     if target not in machine.targets:
         raise NotMeaningful(f"{test.arch} code", _MACHINES.get(target, target))
-    program = Machine(test, machine.execute, machine.canonical, registers=registers, signed32=machine.signed32).lower()
+    program = Machine(test, machine.execute, machine.canonical, registers=registers,
+                      signed32=machine.signed32, memory_deps=machine.memory_deps).lower()  # fmt: skip
     program.known_tags = machine.known_tags
     _alias_registers(test, program, machine.canonical)
     return program

@@ -179,7 +179,9 @@ class Core:
     def load(self, addr: Val, tags: tuple[str, ...] = ()) -> tuple[Val, Event]:
         event = self.machine.emit(self.path, "R", tags, addr, None, self.text, self.span, self.instance)
         self._edges(self.machine.iico_data, addr.src, event.id)
-        through_memory = self.path.last_store.get(event.static_loc or "", Val(event.value))  # type: ignore[arg-type]
+        through_memory = Val(event.value)  # type: ignore[arg-type]
+        if self.machine.memory_deps:
+            through_memory = self.path.last_store.get(event.static_loc or "", through_memory)
         value = Val(event.value, frozenset({event.id}) | through_memory.deps, through_memory.pick, frozenset({event.id}))  # type: ignore[arg-type]
         return value, event
 
@@ -230,6 +232,11 @@ class Machine:
     canonical: Callable[[str], str] = lambda name: name  # register name as herd prints it
     registers: bool = False  # herd's register events and intra-instruction relations (catdep)
     signed32: bool = False  # values are 32-bit signed integers (int32), as herd's in X86 and AArch64 tests
+    # a load's value depends on what the last store to its location on this path depended on
+    # (herd's lrs; not on X86, where herd's dependencies never go through memory). The grounding
+    # of values (engine/encode.py) reads these dependencies too: a false one through memory makes
+    # it see a circle of values that herd solves (ADD [x] after ADD [x] reading a later write)
+    memory_deps: bool = True
     events: list[Event] = field(default_factory=list)
     rmw: list[tuple[int, int]] = field(default_factory=list)
     amo: list[tuple[int, int]] = field(default_factory=list)  # the rmw pairs of single atomics
