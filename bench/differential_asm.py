@@ -110,17 +110,23 @@ class X86Thread:
         return [f"CMP {r},${rng.choice([0, *VALUES])}", f"{jump} {label}", *self.statement(depth + 1), f"{label}:"]
 
 
+def _threads(rng: random.Random, make) -> list:  # type: ignore[no-untyped-def]
+    """Two to four threads made by `make(number)`, each with its statements drawn."""
+    threads = []
+    count = rng.choice([2, 2, 3, 3, 4])
+    for number in range(count):
+        t = make(number)
+        body = [s for _ in range(rng.randint(2, MOST[count])) for s in t.statement()]
+        threads.append((t, body))
+    return threads
+
+
 def draw_x86(seed: int) -> tuple[str, str]:
     """(name, text) of the X86 test drawn from `seed`."""
     rng = random.Random(seed)
     name = f"x86-{seed}"
     locations = LOCATIONS[: rng.choice([2, 2, 3])]
-    threads = []
-    count = rng.choice([2, 2, 3, 3, 4])
-    for number in range(count):
-        t = X86Thread(rng, number, locations)
-        body = [s for _ in range(rng.randint(2, MOST[count])) for s in t.statement()]
-        threads.append((t, body))
+    threads = _threads(rng, lambda number: X86Thread(rng, number, locations))
     registers = [f"{t.number}:{r}" for t, _ in threads for r in t.loaded]
     lines = [f"X86 {name}", "{", "}", *_table([body for _, body in threads])]
     lines.append(_condition(rng, registers, locations))
@@ -215,12 +221,7 @@ def draw_aarch64(seed: int) -> tuple[str, str]:
     name = f"aarch64-{seed}"
     locations = LOCATIONS[: rng.choice([2, 2, 3])]
     width = {loc: rng.choice("WWX") for loc in locations}
-    threads = []
-    count = rng.choice([2, 2, 3, 3, 4])
-    for number in range(count):
-        t = AArch64Thread(rng, number, width)
-        body = [s for _ in range(rng.randint(2, MOST[count])) for s in t.statement()]
-        threads.append((t, body))
+    threads = _threads(rng, lambda number: AArch64Thread(rng, number, width))
     init = " ".join(f"{t.number}:X{AARCH64_ADDRESS[loc]}={loc};" for t, _ in threads for loc in locations)
     registers = [f"{t.number}:X{k}" for t, _ in threads for k in t.loaded]
     lines = [f"AArch64 {name}", "{", init, "}", *_table([body for _, body in threads])]

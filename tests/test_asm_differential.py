@@ -11,6 +11,7 @@ import pytest
 
 from litmus import api
 from tests.conftest import herd_fields
+from tests.test_count import Silent
 
 LIBDIR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "herd7" / "libdir"
 OURS = {"x86tso.cat": "tso", "aarch64.cat": "arm"}
@@ -288,19 +289,6 @@ def test_checks_encoded_late_are_in_the_counted_cnf(name: str, counter: str, mon
 
     def untraceable(self, model, active):  # type: ignore[no-untyped-def]
         raise NotTraceable("as a check no run can trace")
-
-    class Silent:  # the model counter never answers: the SAT solver enumerates on the CNF
-        def __init__(self, make_cnfs) -> None:  # type: ignore[no-untyped-def]
-            pass
-
-        def poll(self, wait=0.0):  # type: ignore[no-untyped-def]
-            return None
-
-        def cpu_seconds(self) -> float:
-            return 0.0
-
-        def cancel(self) -> None:
-            pass
 
     monkeypatch.setattr(lazy.LazyChecks, "conflicts", untraceable)
     if counter != "model counter":
