@@ -403,6 +403,47 @@ def test_a_lemma_keeps_what_an_rmw_orders_only_on_success(budget: int | None, mo
     assert not _unsound(learned, models)
 
 
+
+# SB with P0's smp_mb() under `if (r1)`. When the solver proposes an execution in which every
+# event executes (r1=1, the fence runs), compositions through the fence must still carry the
+# fence's guard: a lemma without it also forbids r1=0, where the fence is absent and SB's outcome
+# is allowed. herd7 7.58 (lkmm): Sometimes, Positive: 1 Negative: 6, 4 states.
+SB_CONDITIONAL_MB = """C SB+condmb
+{}
+P0(int *x, int *y, int *z)
+{
+	int r0;
+	int r1;
+	WRITE_ONCE(*x, 1);
+	r1 = READ_ONCE(*z);
+	if (r1)
+		smp_mb();
+	r0 = READ_ONCE(*y);
+}
+P1(int *x, int *y)
+{
+	int r0;
+	WRITE_ONCE(*y, 1);
+	smp_mb();
+	r0 = READ_ONCE(*x);
+}
+P2(int *z)
+{
+	WRITE_ONCE(*z, 1);
+}
+exists (0:r0=0 /\\ 1:r0=0)
+"""
+
+
+def test_a_lemma_through_a_fence_under_a_branch_keeps_its_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    # every check deferred (a test this small is encoded eagerly by default)
+    test = parse_litmus(SB_CONDITIONAL_MB, "SB+condmb.litmus")
+    result, learned, eager, models = _lemmas_and_executions(test, 0, monkeypatch)
+    assert (result.observation, result.positive, result.negative) == ("Sometimes", 1, 6)
+    assert len(models) == 7
+    assert not _unsound(learned, models)
+
+
 # Shipped tests whose deferred checks learn the most lemmas (with every check deferred: zone
 # locks, cmpxchg, xchg, fences), each lemma checked against every execution of the eager
 # encoding; bench/lemmas.py runs the same over any folder (all of litmus_tests, 1,050 random

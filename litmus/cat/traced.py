@@ -234,9 +234,11 @@ class TracedAlgebra(Algebra):
 
     def __init__(self, universe: list[int], executes, idle: Cond) -> None:  # type: ignore[no-untyped-def]
         super().__init__(universe, executes)
-        # why the events that do not execute here do not (True: every event executes in every
-        # execution, and compositions of exact values stay exact: no middle can come or go)
-        self.unconditional = idle is True
+        # why the events that do not execute here do not (True: they all execute here); only
+        # when every event executes whatever the execution do compositions of exact values stay
+        # exact: no middle can come or go. (Every event executing here is not enough: a middle
+        # under a branch, or a store-exclusive's write, would then explain nothing of itself.)
+        self.unconditional = idle is True and all(c is True for c in executes.values())
         self.flow = _FlowAbsent(idle)
 
     def _derived(self, values, through_middles: bool) -> dict:  # type: ignore[no-untyped-def]
