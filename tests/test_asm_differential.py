@@ -14,7 +14,7 @@ from tests.conftest import herd_fields
 from tests.test_count import Silent
 
 LIBDIR = Path(__file__).resolve().parents[2] / "shared" / "tools" / "herd7" / "libdir"
-OURS = {"x86tso.cat": "tso", "aarch64.cat": "arm"}
+OURS = {"x86tso.cat": "tso", "x86tso-mixed.cat": "tso", "aarch64.cat": "arm"}
 
 # herd holds the values of an X86 or AArch64 test (not mixed-size) as 32-bit signed integers,
 # whatever the register's width: a decrement from 0 is -1 in EBX, in a W register and in
@@ -180,6 +180,69 @@ exists (0:X10=-2 /\\ 0:X9=2)
         "observation": "Sometimes", "positive": "1", "negative": "11", "ok": "Ok", "flags": "",
         "states": "0:X9=0; 0:X10=0; | 0:X9=2; 0:X10=0; | 0:X9=2; 0:X10=2; | 0:X9=2; 0:X10=-2; | "
                   "0:X9=-2; 0:X10=0; | 0:X9=-2; 0:X10=2; | 0:X9=-2; 0:X10=-2;",
+    }),
+    # X registers' values order as signed integers (a 64-bit write made them), W registers' as
+    # unsigned words (order-aarch64 above)
+    "order-aarch64-x": ("aarch64.cat", """AArch64 order-aarch64-x
+{
+0:X1=x; 1:X1=x; 2:X1=x;
+}
+ P0           | P1           | P2          ;
+ LDR X10,[X1] | MOV X0,#0    | MOV X0,#2   ;
+ LDR X9,[X1]  | SUB X0,X0,#2 | STR X0,[X1] ;
+              | STR X0,[X1]  |             ;
+exists (0:X10=-2 /\\ 0:X9=2)
+""", {
+        # herd7 7.58: States 7 / 0:X9=-2; 0:X10=-2; / 0:X9=-2; 0:X10=0; / 0:X9=-2; 0:X10=2; /
+        # 0:X9=0; 0:X10=0; / 0:X9=2; 0:X10=-2; / 0:X9=2; 0:X10=0; / 0:X9=2; 0:X10=2; / Ok /
+        # Positive: 1 Negative: 11 / Observation order-aarch64-x Sometimes 1 11
+        "observation": "Sometimes", "positive": "1", "negative": "11", "ok": "Ok", "flags": "",
+        "states": "0:X9=-2; 0:X10=-2; | 0:X9=-2; 0:X10=0; | 0:X9=-2; 0:X10=2; | 0:X9=0; 0:X10=0; | "
+                  "0:X9=2; 0:X10=-2; | 0:X9=2; 0:X10=0; | 0:X9=2; 0:X10=2;",
+    }),
+    # DMB NSH orders nothing another observer sees (herd's aarch64.cat leaves it out of its
+    # barriers): MP with it on the writer's side is allowed. arm.cat made it a full barrier
+    "nsh-aarch64": ("aarch64.cat", """AArch64 MP+dmb.nsh+dmb.sy
+{
+0:X1=x; 0:X3=y; 1:X1=y; 1:X3=x;
+}
+ P0          | P1          ;
+ MOV W0,#1   | LDR W0,[X1] ;
+ STR W0,[X1] | DMB SY      ;
+ DMB NSH     | LDR W2,[X3] ;
+ MOV W2,#1   |             ;
+ STR W2,[X3] |             ;
+exists (1:X0=1 /\\ 1:X2=0)
+""", {
+        # herd7 7.58: States 4 / 1:X0=0; 1:X2=0; / 1:X0=0; 1:X2=1; / 1:X0=1; 1:X2=0; /
+        # 1:X0=1; 1:X2=1; / Ok / Positive: 1 Negative: 3 / Observation MP+dmb.nsh+dmb.sy Sometimes 1 3
+        "observation": "Sometimes", "positive": "1", "negative": "3", "ok": "Ok", "flags": "",
+        "states": "1:X0=0; 1:X2=0; | 1:X0=0; 1:X2=1; | 1:X0=1; 1:X2=0; | 1:X0=1; 1:X2=1;",
+    }),
+    # X86_64 values are herd's 32-bit signed integers too (`movq $2147483647` plus 1 is
+    # -2147483648), a byte write replaces its byte alone (%al, and %bh: bits 8 to 15), and a
+    # 32-bit load's value orders as an unsigned word, a 64-bit one's as a signed integer.
+    # litmus printed 4294967294 for a `movl` load of -2 and zeroed the rest of a byte's register
+    "bytes-x86_64": ("x86tso-mixed.cat", """X86_64 bytes-x86_64
+{
+}
+ P0                    | P1            ;
+ movq $-1,%rax         | movl (x),%ecx ;
+ movb $7,%al           | movq (y),%rdx ;
+ movq $-1,%rbx         |               ;
+ movb $7,%bh           |               ;
+ movl $-2,(x)          |               ;
+ movq $2147483647,%r8  |               ;
+ addl $1,%r8d          |               ;
+ movq $-3,(y)          |               ;
+exists (0:rax=-249 /\\ 0:rbx=-63489 /\\ 0:r8=-2147483648 /\\ 1:rcx=-2 /\\ 1:rdx=-3)
+""", {
+        # herd7 7.58 (herd7-run x86_64): States 4, each 0:rax=-249; 0:rbx=-63489;
+        # 0:r8=-2147483648; then 1:rcx=0; 1:rdx=-3; / 1:rcx=0; 1:rdx=0; / 1:rcx=-2; 1:rdx=-3; /
+        # 1:rcx=-2; 1:rdx=0; / Ok / Positive: 1 Negative: 3 / Observation bytes-x86_64 Sometimes 1 3
+        "observation": "Sometimes", "positive": "1", "negative": "3", "ok": "Ok", "flags": "",
+        "states": " | ".join(f"0:rax=-249; 0:rbx=-63489; 0:r8=-2147483648; 1:rcx={c}; 1:rdx={d};"
+                             for c, d in [(0, -3), (0, 0), (-2, -3), (-2, 0)]),
     }),
 }  # fmt: skip
 

@@ -29,8 +29,8 @@ class Dialect:
     canonical: Callable[[str], str]  # a register as the test's init block or condition names it
     known_tags: frozenset[str]
     targets: frozenset[str]  # our models for this machine ('c': a user's or herd's .cat file)
-    # herd holds every value as a 32-bit signed integer (machine.int32) in X86 and AArch64 tests;
-    # X86_64 ones run mixed-size, with the registers' own widths
+    # herd holds every value as a 32-bit signed integer (machine.int32) in X86, X86_64 and AArch64
+    # tests: `movq $4294967295,%r8` gives -1, and 64-bit arithmetic wraps at 32 bits (herd7 7.58)
     signed32: bool = False
     # a load depends on what the po-earlier store to its location depended on (herd's lrs):
     # AArch64's dependencies go through memory, herd's X86 ones (intra-instruction) never do
@@ -50,7 +50,7 @@ def dialect(arch: str) -> Dialect:
         intel = arch == "X86"  # (X86_64 tests are in AT&T syntax)
         return Dialect(syntax.parse_intel_cell if intel else syntax.parse_att_cell, semantics.execute,
                        syntax.intel_canonical if intel else syntax.att_canonical, tags.KNOWN_TAGS,
-                       frozenset({"sc", "tso", "c"}), signed32=intel, memory_deps=False)  # fmt: skip
+                       frozenset({"sc", "tso", "c"}), signed32=True, memory_deps=False)  # fmt: skip
     if arch == "AArch64":
         from litmus.arch.aarch64 import semantics, syntax, tags
 
@@ -111,6 +111,8 @@ def _alias_registers(test: ast.LitmusTest, program: Program, canonical: Callable
             key = (loc.proc, canonical(loc.reg))
             if key in program.final_regs:
                 program.final_regs[(loc.proc, loc.reg)] = program.final_regs[key]
+                if key in program.wide_registers:
+                    program.wide_registers |= {(loc.proc, loc.reg)}
             elif loc.proc in {t.proc for t in test.threads}:
                 program.final_regs[(loc.proc, loc.reg)] = bv(0)  # a register never written: 0
 

@@ -98,6 +98,7 @@ class Path:
     # that too (herd's lrs, dependency through memory), whoever it reads from
     last_store: dict[str, Val] = field(default_factory=dict)
     events: list[int] = field(default_factory=list)
+    widths: dict[str, int] = field(default_factory=dict)  # register -> width of its last write
 
 
 class Core:
@@ -154,8 +155,10 @@ class Core:
         self._edges(self.machine.iico_ctrl, ctrl, event.id)
         return replace(value, src=frozenset({event.id}))
 
-    def set(self, name: str, value: Val, ctrl: Iterable[int] = ()) -> None:
-        """Write a register; `ctrl`: commit events of this instruction it waits for."""
+    def set(self, name: str, value: Val, ctrl: Iterable[int] = (), width: int = 64) -> None:
+        """Write a register; `ctrl`: commit events of this instruction it waits for; `width`:
+        the size written (herd orders the final values of 32-bit writes as unsigned words)."""
+        self.path.widths[name] = width
         if self.machine.signed32:
             value = value.with_term(int32(value.term))
         self.path.regs[name] = replace(value, src=frozenset())
@@ -320,6 +323,7 @@ class Machine:
         self.events.extend(self.memory.initial_writes(len(self.events)))
         threads: list[list[int]] = []
         final_regs: dict[tuple[int, str], z3.BitVecRef] = {}
+        wide: set[tuple[int, str]] = set()  # registers whose last write is 64 bits on every path
         for thread in self.test.threads:
             code = thread.code  # type: ignore[attr-defined]
             labels = {line.name: k for k, line in enumerate(code) if isinstance(line, Label)}
@@ -334,6 +338,8 @@ class Machine:
                     v = leaf.regs.get(name) or self.initial_register(thread.proc, name)
                     term = v.term if term is None else z3.If(as_bool(leaf.guard), v.term, term)
                 final_regs[(thread.proc, name)] = term  # type: ignore[assignment]
+                if all(leaf.widths.get(name, 64) == 64 for leaf in leaves):
+                    wide.add((thread.proc, name))
         for entry in self.test.init:  # registers set in the init block and never written
             if isinstance(entry.target, ast.RegLoc):
                 key = (entry.target.proc, self.canonical(entry.target.reg))
@@ -343,7 +349,7 @@ class Machine:
             final_regs=final_regs, constraints=self.constraints,
             thread_names=[t.proc for t in self.test.threads], choices=self.choices, amo=self.amo,
             iico_data=self.iico_data, iico_ctrl=self.iico_ctrl, iico_order=self.iico_order,
-            rf_reg=self.rf_reg,
+            rf_reg=self.rf_reg, wide_registers=frozenset(wide),
         )  # fmt: skip
 
     def _run(self, path: Path, code: tuple, labels: dict[str, int], order: list[int], leaves: list[Path]) -> None:
@@ -387,7 +393,8 @@ class Machine:
             self._splits += 1
             k = self._splits
             jumped = replace(path, pc=target, regs=dict(path.regs), guard=guard_and(path.guard, taken),
-                             branch=path.branch + ((k, 1),), last_write=dict(path.last_write), last_store=dict(path.last_store), events=[])  # fmt: skip
+                             branch=path.branch + ((k, 1),), last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
+                             widths=dict(path.widths))  # fmt: skip
             path.guard = guard_and(path.guard, z3.Not(as_bool(taken)))
             path.branch = path.branch + ((k, 0),)
             self._run(path, code, labels, order, leaves)
@@ -408,6 +415,7 @@ class Machine:
                 path, regs=dict(path.regs), guard=guard_and(path.guard, guard_and(before, chosen)),
                 branch=path.branch + ((k, index),), decisions=path.decisions + (index,),
                 last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
+                widths=dict(path.widths),
             ), code, labels, order, leaves)  # fmt: skip
             before = guard_and(before, z3.Not(condition))
 

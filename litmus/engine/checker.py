@@ -216,6 +216,12 @@ class TestChecker:
         self.observed_locations = ordered
         return [(format_location(loc), self.location_term(loc)) for loc in ordered]
 
+    def _wide_locations(self) -> frozenset[str]:
+        """The observed registers a 64-bit write left (their values order as signed integers)."""
+        wide = self.program.wide_registers
+        return frozenset(format_location(loc) for loc in self.observed_locations
+                         if isinstance(loc, ast.RegLoc) and (loc.proc, loc.reg) in wide)  # fmt: skip
+
     def show_value(self, value: int) -> str:
         name = self.program.location_of_address(value)
         return name if name is not None else str(value)
@@ -433,7 +439,7 @@ class TestChecker:
         return Result(
             file=self.test.path, test=self.test.name, model=self.spec.name, kind=KINDS[q],
             condition=format_condition(self.test.condition), observation=observation, ok=ok,
-            states=_herd_sorted(states, self.test.arch), positive=int(positive),
+            states=_herd_sorted(states, self.test.arch, self._wide_locations()), positive=int(positive),
             negative=int(negative), flags=tuple(sorted(set(flags))),
             witness=witness, solve_s=time.perf_counter() - start, counted=count and counts_unknown is None,
             error=counts_unknown, states_complete=(count or list_states) and not cut_short,
@@ -968,28 +974,31 @@ def _herd_state_order(state: State, arch: str = "C") -> tuple:
     return tuple(_herd_value_order(v, arch) for _, v in state)
 
 
-def _herd_sorted(states: set[State], arch: str = "C") -> tuple[State, ...]:
-    """`states` in herd's order. With at most 256 values among them, each state's key is the
-    bytes of its values' ranks, compared as bytes: half a million states of 19 values (a ring
-    of 19 threads) sort in 1.4 s instead of 2.4, most of it building the keys."""
+def _herd_sorted(states: set[State], arch: str = "C", wide: frozenset[str] = frozenset()) -> tuple[State, ...]:
+    """`states` in herd's order (`wide`: the registers a 64-bit write left, as printed). With
+    at most 256 distinct keys among their values, each state's key is the bytes of its values'
+    ranks, compared as bytes: half a million states of 19 values (a ring of 19 threads) sort
+    in 1.4 s instead of 2.4, most of it building the keys."""
     pairs = set(itertools.chain.from_iterable(states))  # (location, value), shared by the states
-    values = sorted({value for _, value in pairs}, key=lambda value: _herd_value_order(value, arch))
-    if len(values) > 256:
-        return tuple(sorted(states, key=lambda state: _herd_state_order(state, arch)))
-    rank = {value: k for k, value in enumerate(values)}
-    code = {pair: rank[pair[1]] for pair in pairs}.__getitem__
+    keys = {pair: _herd_value_order(pair[1], arch, pair[0] in wide) for pair in pairs}
+    ordered = sorted(set(keys.values()))
+    if len(ordered) > 256:
+        return tuple(sorted(states, key=lambda state: tuple(map(keys.__getitem__, state))))
+    rank = {key: k for k, key in enumerate(ordered)}
+    code = {pair: rank[key] for pair, key in keys.items()}.__getitem__
     return tuple(sorted(states, key=lambda state: bytes(map(code, state))))
 
 
 @functools.lru_cache(maxsize=4096)  # a few values, in up to 65,535 states
-def _herd_value_order(value: str, arch: str = "C") -> tuple:
+def _herd_value_order(value: str, arch: str = "C", wide: bool = False) -> tuple:
     if value == SYMBOLIC:
         return (-1, 0, "")  # herd lists its symbolic values first
     try:
         number = int(value)
     except ValueError:
         return (1, 0, value)
-    # herd compares C's and X86's values as signed integers (-10, -1, 1, 2), AArch64's made by
-    # W (32-bit) registers as unsigned words (1, 2, -10, -1). (Those made by X registers it
-    # compares signed, aarch64-114: the widths are not known here, W is the common case)
-    return (0, number & 0xFFFFFFFF if arch == "AArch64" else number, "")
+    # herd compares C's and X86's values as signed integers (-10, -1, 1, 2), and X86_64's and
+    # AArch64's too where a 64-bit write made them (X registers, %rax: `wide`); the others (W
+    # registers, %eax, memory) as unsigned words (1, 2, -10, -1)
+    unsigned = arch in ("AArch64", "X86_64") and not wide
+    return (0, number & 0xFFFFFFFF if unsigned else number, "")

@@ -109,6 +109,9 @@ class Program:
     iico_ctrl: list[tuple[int, int]] = field(default_factory=list)
     iico_order: list[tuple[int, int]] = field(default_factory=list)
     rf_reg: list[tuple[int, int]] = field(default_factory=list)
+    # (proc, register) whose final value a 64-bit write made: herd orders those values as signed
+    # integers, the others (32-bit writes, AArch64's W and X86_64's l registers) as unsigned words
+    wide_registers: frozenset[tuple[int, str]] = frozenset()
 
     def location_of_address(self, address: int) -> str | None:
         for name, a in self.addresses.items():

@@ -112,7 +112,7 @@ def write(core: Core, op: object, value: Val, ctrl: tuple[int, ...] = ()) -> Non
         raise TypeError(op)
     if op.name == "ZR":
         return
-    core.set(op.name, value, ctrl)  # W or X, the value becomes an int32 (machine.int32), as herd's
+    core.set(op.name, value, ctrl, op.width)  # W or X, the value becomes an int32 (machine.int32), as herd's
 
 
 def address(core: Core, mem: object) -> tuple[Val, Val | None]:

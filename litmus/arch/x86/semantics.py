@@ -9,7 +9,7 @@ from __future__ import annotations
 import z3
 
 from litmus.arch.asm import Imm, Instruction, Mem, Reg, Sym
-from litmus.arch.machine import Core, Val, const, int32, joined
+from litmus.arch.machine import Core, Val, const, joined
 
 FENCES = ("MFENCE", "LFENCE", "SFENCE")
 
@@ -61,19 +61,26 @@ def value(core: Core, op: object) -> Val:
         return core.machine.address(op.name, core.span)
     if isinstance(op, Reg):
         v = core.get(op.name)
-        if op.width == 32 and core.machine.signed32:  # X86 (herd's int32 values): EAX is all of it
-            return v.with_term(int32(v.term))
-        return v.with_term(v.term & ((1 << op.width) - 1)) if op.width < 64 else v
+        if op.width >= 32:  # (herd's int32 values: EAX is all of RAX)
+            return v
+        return v.with_term(z3.LShR(v.term, _shift(op)) & ((1 << op.width) - 1))
     raise TypeError(op)
 
 
+def _shift(op: Reg) -> int:
+    """Where a byte or word register sits in its family: AH, BH, CH, DH are bits 8 to 15."""
+    return 8 if op.width == 8 and op.written.lower().endswith("h") else 0
+
+
 def set_register(core: Core, op: Reg, v: Val) -> None:
-    if op.width == 32 and core.machine.signed32:  # X86: the value becomes an int32 in core.set
-        core.set(op.name, v)
-        return
-    if op.width < 64:  # 32-bit writes zero the upper half; narrower ones are not modelled apart
-        v = v.with_term(v.term & ((1 << op.width) - 1))
-    core.set(op.name, v)
+    """herd's X86 and X86_64 values are 32-bit signed integers (core.set makes them so): a
+    32-bit write is the whole value, and a byte or word write replaces those bits alone
+    (`movb $7,%al` on -1 gives -249, herd7 7.58)."""
+    if op.width < 32:
+        old = core.path.regs.get(op.name) or core.machine.initial_register(core.path.proc, op.name)
+        mask = ((1 << op.width) - 1) << _shift(op)
+        v = v.with_term((old.term & ~mask & ((1 << 64) - 1)) | ((v.term << _shift(op)) & mask))
+    core.set(op.name, v, width=op.width)
 
 
 def address(core: Core, mem: Mem) -> Val:
