@@ -7,9 +7,13 @@ A check that fails yields violations â€” a cycle, a reflexive pair, an element â
 Why, flattened, is the conjunction the solver must never make true again: the conflict names
 only the edges of the cycle found, and no closure is ever built as terms.
 
-A reason is only ever needed for what holds. An absence is used by `\\` and `~` alone, and those
-accept only an exact right-hand side (membership fixed once the key's events execute: tags, po,
-id ...); anything else raises NotTraceable, and the engine encodes that check eagerly instead.
+A reason is mostly needed for what holds. An absence is used by `\\` and `~` alone: of an exact
+right-hand side (membership fixed once the key's events execute: tags, po, id ...) it needs no
+reason; of a base value (rf, co, a tag under a branch) it is the negation of the literal; of a
+value built from those it is worked out from its operands, only for the keys a subtraction asks
+about (`_Because`: herd's lock.cat subtracts co;co from its coherence order, a closure). A value
+whose absences nothing explains (fresh variables) raises NotTraceable, and the engine encodes
+that check eagerly instead.
 """
 
 from __future__ import annotations
@@ -201,12 +205,41 @@ class _DiffAbsent(dict):
         return None if self.outer is None else self.outer.get(key)
 
 
-def _remapped(absent, keys):  # type: ignore[no-untyped-def]
-    """An `absent` with its keys renamed by `keys` (inverse, identity)."""
-    if absent is None or isinstance(absent, _FlowAbsent):
-        return absent
-    inside = {keys(k): why for k, why in dict.items(absent)}
-    return _DiffAbsent(inside, _remapped(absent.outer, keys)) if isinstance(absent, _DiffAbsent) else inside
+class _Because(dict):
+    """The `absent` of a value an operator built from operands that can say why a key is not in
+    them: `why_not(key)` works it out from theirs, once per key asked (a subtraction asks about
+    the keys of its left side only). None: no reason is needed."""
+
+    def __init__(self, why_not) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.why_not = why_not
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        if key in self:
+            return self[key]
+        why = self[key] = self.why_not(key)
+        return why
+
+
+def _absence(value, key) -> Cond | None:  # type: ignore[no-untyped-def]
+    """Why `key` (whose events execute) is not in `value` on this execution; None when that needs
+    no reason (an exact value, or a key absent from every execution)."""
+    if value.exact:
+        return None
+    if value.absent is None:
+        raise NotTraceable("subtracting a value that depends on the execution")
+    why = value.absent.get(key)
+    return None if why is True else why
+
+
+def _held(c: Cond) -> Cond | None:
+    """A reason an entry holds, as an absence's (True: none needed)."""
+    return None if c is True else c
+
+
+def _all_of(reasons) -> Cond | None:  # type: ignore[no-untyped-def]
+    parts = tuple(r for r in reasons if r is not None and r is not True)
+    return Why(parts) if parts else None
 
 
 def _filtered(entries: dict, keep: dict, side: int) -> dict:
@@ -240,24 +273,80 @@ class TracedAlgebra(Algebra):
         # under a branch, or a store-exclusive's write, would then explain nothing of itself.)
         self.unconditional = idle is True and all(c is True for c in executes.values())
         self.flow = _FlowAbsent(idle)
+        self.idle = None if idle is True else idle  # (a reason: events that may be middles elsewhere)
 
-    def _derived(self, values, through_middles: bool) -> dict:  # type: ignore[no-untyped-def]
+    def _derived(self, values, through_middles: bool, why_not=None) -> dict:  # type: ignore[no-untyped-def]
         """How a value built from `values` knows its absences: exact (they need no reason),
-        by control flow (the non-executing events stay so), or not at all."""
+        by control flow (the non-executing events stay so), worked out from its operands' by
+        `why_not` (when each of them can say), or not at all."""
         if all(v.exact for v in values) and (self.unconditional or not through_middles):
             return {"exact": True}
         if all(v.exact or v.absent is self.flow for v in values):
             return {"absent": self.flow}
+        if why_not is not None and all(v.exact or v.absent is not None for v in values):
+            return {"absent": _Because(why_not)}
         return {}
 
     def _difference(self, a, b) -> dict:  # type: ignore[no-untyped-def]
         """`_derived` of a \\ b: when b depends on the execution, the keys of both are absent
-        for b's reasons, not by control flow (_DiffAbsent)."""
+        for b's reasons, not by control flow (_DiffAbsent); a key of a \\ b is absent from a,
+        or in b."""
         derived = self._derived((a, b), False)
-        if b.exact or "absent" not in derived:
+        if "exact" in derived or (b.exact and "absent" in derived):
             return derived
-        inside = {k: b.entries[k] for k in a.entries if k in b.entries}
-        return {"absent": _DiffAbsent(inside, None if a.exact else a.absent)}
+        if "absent" in derived:
+            inside = {k: b.entries[k] for k in a.entries if k in b.entries}
+            return {"absent": _DiffAbsent(inside, None if a.exact else a.absent)}
+        if a.exact or a.absent is not None:
+            return {"absent": _Because(lambda k: _absence(a, k) if k not in a.entries else _held(b.entries[k]))}
+        return {}
+
+    def _either(self, a, b, split):  # type: ignore[no-untyped-def]
+        """`why_not` of a value with a key when both operands have theirs (a & b, a * b):
+        the first operand's reason when it lacks its part, else the second's."""
+        def why_not(key):  # type: ignore[no-untyped-def]
+            first, second = split(key)
+            return _absence(a, first) if first not in a.entries else _absence(b, second)
+        return why_not
+
+    def _both(self, a, b):  # type: ignore[no-untyped-def]
+        """`why_not` of a | b: absent from both."""
+        return lambda key: _all_of((_absence(a, key), _absence(b, key)))
+
+    def _seq_absence(self, a: Relation, b: Relation, key: tuple[int, int]) -> Cond | None:
+        """Why (i, j) is not in a;b: per middle event k, the half of (i, k), (k, j) that is
+        missing; and, where events do not execute here, that they stay so (they could be
+        middles)."""
+        i, j = key
+        parts = [self.idle]
+        for k in self.universe:
+            if (i, k) in a.entries:
+                if (k, j) in b.entries:
+                    raise NotTraceable("a key asked about is in the composition")
+                parts.append(_absence(b, (k, j)))
+                continue
+            left = _absence(a, (i, k))
+            if left is not None and (k, j) not in b.entries and _absence(b, (k, j)) is None:
+                continue
+            parts.append(left)
+        return _all_of(parts)
+
+    def _ends_absence(self, a: Relation, event: int, side: int) -> Cond | None:
+        """Why `event` is not in domain(a) (side 0) or range(a) (side 1): no pair of a has it there."""
+        pairs = ((event, e) if side == 0 else (e, event) for e in self.universe)
+        return _all_of([self.idle, *(_absence(a, pair) for pair in pairs)])
+
+    def _plus_absence(self, a: Relation, reach: dict[int, int], key: tuple[int, int]) -> Cond | None:
+        """Why (i, j) is not in a+: the edges of a missing from what i reaches (or i) to what
+        it does not, and that the events not executing here stay so."""
+        i, _ = key
+        reached = reach.get(i, 0)
+        parts = [self.idle]
+        for u in [i] + [n for n in self.universe if reached >> n & 1]:
+            for v in self.universe:
+                if not reached >> v & 1 and (u, v) not in a.entries:
+                    parts.append(_absence(a, (u, v)))
+        return _all_of(parts)
 
     @staticmethod
     def _subtract(a, b) -> dict:  # type: ignore[no-untyped-def]
@@ -279,26 +368,28 @@ class TracedAlgebra(Algebra):
 
     # -- sets
     def set_union(self, a: EventSet, b: EventSet) -> EventSet:
-        return EventSet(super().set_union(a, b).entries, **self._derived((a, b), False))
+        return EventSet(super().set_union(a, b).entries, **self._derived((a, b), False, self._both(a, b)))
 
     def set_inter(self, a: EventSet, b: EventSet) -> EventSet:
-        return EventSet(super().set_inter(a, b).entries, **self._derived((a, b), False))
+        why_not = self._either(a, b, lambda e: (e, e))
+        return EventSet(super().set_inter(a, b).entries, **self._derived((a, b), False, why_not))
 
     def set_diff(self, a: EventSet, b: EventSet) -> EventSet:
         return EventSet(self._subtract(a, b), **self._difference(a, b))
 
     # -- relations
     def union(self, a: Relation, b: Relation) -> Relation:
-        return Relation(super().union(a, b).entries, **self._derived((a, b), False))
+        return Relation(super().union(a, b).entries, **self._derived((a, b), False, self._both(a, b)))
 
     def inter(self, a: Relation, b: Relation) -> Relation:
-        return Relation(super().inter(a, b).entries, **self._derived((a, b), False))
+        why_not = self._either(a, b, lambda k: (k, k))
+        return Relation(super().inter(a, b).entries, **self._derived((a, b), False, why_not))
 
     def diff(self, a: Relation, b: Relation) -> Relation:
         return Relation(self._subtract(a, b), **self._difference(a, b))
 
     def seq(self, a: Relation, b: Relation) -> Relation:
-        derived = self._derived((a, b), True)
+        derived = self._derived((a, b), True, lambda key: self._seq_absence(a, b, key))
         # [S] ; r and r ; [S] (the models' filters, [Marked] and the like) just keep entries
         if all(i == j for i, j in a.entries):
             return Relation(_filtered(b.entries, self._filter(a), 0), **derived)
@@ -332,39 +423,42 @@ class TracedAlgebra(Algebra):
         return {i: and_(c, executes[i]) for (i, _), c in s.entries.items()}
 
     def seq_within(self, a: Relation, b: Relation, keys) -> Relation:  # type: ignore[no-untyped-def]
-        return Relation(super().seq_within(a, b, keys).entries, **self._derived((a, b), True))
+        derived = self._derived((a, b), True, lambda key: self._seq_absence(a, b, key))
+        return Relation(super().seq_within(a, b, keys).entries, **derived)
 
-    def _mapped(self, a, keys) -> dict:  # type: ignore[no-untyped-def]
-        """`_derived` of a value whose keys are a's renamed by `keys` (inverse, identity)."""
+    def _mapped(self, a, back) -> dict:  # type: ignore[no-untyped-def]
+        """`_derived` of a value whose keys are a's renamed (inverse, identity): `back` gives a
+        key's name in a (None: a key no renamed one becomes, absent from every execution)."""
         if a.exact or a.absent is None or a.absent is self.flow:
             return self._derived((a,), False)
-        return {"absent": _remapped(a.absent, keys)}
+        return {"absent": _Because(lambda key: None if back(key) is None else _absence(a, back(key)))}
 
     def inverse(self, a: Relation) -> Relation:
         return Relation(super().inverse(a).entries, **self._mapped(a, lambda k: (k[1], k[0])))
 
     def product(self, a: EventSet, b: EventSet) -> Relation:
-        return Relation(super().product(a, b).entries, **self._derived((a, b), False))
+        return Relation(super().product(a, b).entries, **self._derived((a, b), False, self._either(a, b, lambda k: k)))
 
     def identity(self, a: EventSet) -> Relation:
-        return Relation(super().identity(a).entries, **self._mapped(a, lambda e: (e, e)))
+        return Relation(super().identity(a).entries, **self._mapped(a, lambda k: k[0] if k[0] == k[1] else None))
 
     def domain(self, a: Relation) -> EventSet:
-        return EventSet(super().domain(a).entries, **self._derived((a,), True))
+        return EventSet(super().domain(a).entries, **self._derived((a,), True, lambda e: self._ends_absence(a, e, 0)))
 
     def range(self, a: Relation) -> EventSet:
-        return EventSet(super().range(a).entries, **self._derived((a,), True))
+        return EventSet(super().range(a).entries, **self._derived((a,), True, lambda e: self._ends_absence(a, e, 1)))
 
     def reflexive(self, a: Relation) -> Relation:
-        return Relation(super().reflexive(a).entries, **self._derived((a,), False))
+        # (a key asked about is not (e, e): every such key is in a?)
+        return Relation(super().reflexive(a).entries, **self._derived((a,), False, lambda key: _absence(a, key)))
 
     def plus(self, a: Relation, mode: str = "exact") -> Relation:
         if not a.entries:
             return a
         succ = a.successors()
-        derived = self._derived((a,), True)
-        exact = derived.get("exact", False)
         reach = _reach(succ)
+        derived = self._derived((a,), True, lambda key: self._plus_absence(a, reach, key))
+        exact = derived.get("exact", False)
         paths = _Paths(succ, self.executes)
         static = exact or (a.is_static() and all(self.executes[n] is True for n in succ))
         entries: dict[tuple[int, int], Cond] = {}
