@@ -33,14 +33,17 @@ class WhyNot(Why):
     """Why a term false in the traced execution does not hold: its negation, built only if a
     violation uses it (an execution has many absences, few of them explained)."""
 
-    __slots__ = ("term",)
+    __slots__ = ("term", "_negated")
 
     def __init__(self, term: z3.BoolRef) -> None:
         self.term = term
+        self._negated: tuple | None = None
 
     @property  # type: ignore[override]
     def parts(self) -> tuple:
-        return (mk_not(self.term),)
+        if self._negated is None:  # (built once: one absence can be in a thousand lemmas)
+            self._negated = (mk_not(self.term),)
+        return self._negated
 
 
 Cond = Union[bool, z3.BoolRef, Why]  # True, or a z3 term (False entries are absent), or a Why

@@ -18,6 +18,7 @@ that check eagerly instead.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from typing import Any
 
@@ -325,10 +326,9 @@ class TracedAlgebra(Algebra):
                     raise NotTraceable("a key asked about is in the composition")
                 parts.append(_absence(b, (k, j)))
                 continue
-            left = _absence(a, (i, k))
-            if left is not None and (k, j) not in b.entries and _absence(b, (k, j)) is None:
-                continue
-            parts.append(left)
+            if (k, j) not in b.entries and _absence(b, (k, j)) is None:
+                continue  # (k, j) is not in b, whatever the execution
+            parts.append(_absence(a, (i, k)))
         return _all_of(parts)
 
     def _ends_absence(self, a: Relation, event: int, side: int) -> Cond | None:
@@ -336,17 +336,22 @@ class TracedAlgebra(Algebra):
         pairs = ((event, e) if side == 0 else (e, event) for e in self.universe)
         return _all_of([self.idle, *(_absence(a, pair) for pair in pairs)])
 
-    def _plus_absence(self, a: Relation, reach: dict[int, int], key: tuple[int, int]) -> Cond | None:
+    def _plus_absence(self, a: Relation, reach: dict[int, int], cuts: dict, key: tuple[int, int]) -> Cond | None:
         """Why (i, j) is not in a+: the edges of a missing from what i reaches (or i) to what
-        it does not, and that the events not executing here stay so."""
+        it does not, and that the events not executing here stay so. That reason is the same
+        for every j i does not reach: one per i (`cuts`), shared by the lemmas that use it
+        (herd's lock.cat asks it of its coherence closure for each pair and middle event)."""
         i, _ = key
+        if i in cuts:
+            return cuts[i]
         reached = reach.get(i, 0)
         parts = [self.idle]
         for u in [i] + [n for n in self.universe if reached >> n & 1]:
             for v in self.universe:
                 if not reached >> v & 1 and (u, v) not in a.entries:
                     parts.append(_absence(a, (u, v)))
-        return _all_of(parts)
+        why = cuts[i] = _all_of(parts)
+        return why
 
     @staticmethod
     def _subtract(a, b) -> dict:  # type: ignore[no-untyped-def]
@@ -457,7 +462,7 @@ class TracedAlgebra(Algebra):
             return a
         succ = a.successors()
         reach = _reach(succ)
-        derived = self._derived((a,), True, lambda key: self._plus_absence(a, reach, key))
+        derived = self._derived((a,), True, functools.partial(self._plus_absence, a, reach, {}))
         exact = derived.get("exact", False)
         paths = _Paths(succ, self.executes)
         static = exact or (a.is_static() and all(self.executes[n] is True for n in succ))
