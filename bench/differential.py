@@ -10,11 +10,12 @@ registers (control dependencies), registers written back (data dependencies), an
 equal field by field: States, Ok/No, Positive/Negative, Flags, Observation.
 
     python3 bench/differential.py [--tests 200] [--seed 1] [--keep DIR]
-    python3 bench/differential.py --arch X86|AArch64 [...]
+    python3 bench/differential.py --arch X86|X86_64|AArch64 [...]
 
-`--arch X86` and `--arch AArch64` draw hardware tests instead (bench/differential_asm.py says
-what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `herd7-run aarch64`),
-litmus runs herd's model file and ours (tso, arm) in turn, and each is compared with herd7.
+`--arch X86`, `X86_64` and `AArch64` draw hardware tests instead (bench/differential_asm.py
+says what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `x86_64`,
+`aarch64`), litmus runs herd's model file and ours (tso, arm) in turn, and each is compared
+with herd7.
 
 A difference is printed with its test, which is kept in --keep with herd7's and litmus's output.
 Needs ../shared/tools/herd7; nothing here is asserted (tests/ hold what a difference taught).
@@ -158,7 +159,7 @@ def compare(paths: list[Path], herd_out: list[str], output: str) -> tuple[dict[s
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", choices=["C", *differential_asm.ARCHES], default="C",
-                    help="the dialect drawn: C under LKMM (default), or X86, AArch64 under their models")  # fmt: skip
+                    help="the dialect drawn: C under LKMM (default), or X86, X86_64, AArch64 under their models")  # fmt: skip
     ap.add_argument("--tests", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
     ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")

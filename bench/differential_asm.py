@@ -1,4 +1,4 @@
-"""Random X86 and AArch64 tests for bench/differential.py (`--arch X86`, `--arch AArch64`).
+"""Random X86, X86_64 and AArch64 tests for bench/differential.py (`--arch X86|X86_64|AArch64`).
 
 Each test is drawn from a seed, as the C ones are: two to four threads of two to four
 statements (fewer with more threads; a statement is one instruction or an idiom of a few) over x, y and maybe z,
@@ -133,6 +133,50 @@ def draw_x86(seed: int) -> tuple[str, str]:
     return name, "\n".join(lines) + "\n"
 
 
+
+# ---------------------------------------------------------------- X86_64 (AT&T syntax, herd's x86tso-mixed.cat)
+
+_ATT_REGISTERS = {"EAX": "ax", "EBX": "bx", "ECX": "cx", "EDX": "dx", "ESI": "si", "EDI": "di"}
+
+
+def _att_operand(op: str, size: str) -> str:
+    """An Intel operand (`[x]`, `$1`, `EAX`) in AT&T syntax at `size` (l: %eax, q: %rax)."""
+    if op.startswith("["):
+        return f"({op[1:-1]})"
+    if op.startswith("$"):
+        return op
+    return f"%{'e' if size == 'l' else 'r'}{_ATT_REGISTERS[op]}"
+
+
+def _att(line: str, size: str) -> str:
+    """One drawn X86 line in AT&T syntax: source first, the size on the mnemonic."""
+    if line.endswith(":"):
+        return line
+    lock = line.startswith("LOCK ")
+    words = line[5:] if lock else line
+    mnemonic, _, rest = words.partition(" ")
+    if mnemonic in ("MFENCE", "SFENCE", "LFENCE", "JE", "JNE"):
+        return f"{mnemonic.lower()} {rest}".rstrip()  # (a label keeps its case)
+    ops = [_att_operand(op, size) for op in rest.split(",")] if rest else []
+    return ("lock " if lock else "") + f"{mnemonic.lower()}{size} " + ",".join(reversed(ops))
+
+
+def draw_x86_64(seed: int) -> tuple[str, str]:
+    """(name, text) of the X86_64 test drawn from `seed`: the X86 drawing's statements in AT&T
+    syntax, every access of the test 32-bit (movl, %eax) or 64-bit (movq, %rax), so that no
+    location is accessed at two sizes (litmus does not model mixed-size memory)."""
+    rng = random.Random(seed)
+    name = f"x86_64-{seed}"
+    size = rng.choice(["l", "q"])
+    locations = LOCATIONS[: rng.choice([2, 2, 3])]
+    threads = _threads(rng, lambda number: X86Thread(rng, number, locations))
+    registers = [f"{t.number}:r{_ATT_REGISTERS[r]}" for t, _ in threads for r in t.loaded]  # (herd's names)
+    columns = [[_att(line, size) for line in body] for _, body in threads]
+    lines = [f"X86_64 {name}", "{", "}", *_table(columns)]
+    lines.append(_condition(rng, registers, locations))
+    return name, "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- AArch64
 
 AARCH64_ADDRESS = {"x": 1, "y": 2, "z": 3}  # every thread holds x's address in X1, y's in X2, z's in X3
@@ -235,6 +279,7 @@ def draw_aarch64(seed: int) -> tuple[str, str]:
 ARCHES = {
     "X86": (draw_x86, "x86tso", [str(LIBDIR / "x86tso.cat"), "tso"]),
     "AArch64": (draw_aarch64, "aarch64", [str(LIBDIR / "aarch64.cat"), "arm"]),
+    "X86_64": (draw_x86_64, "x86_64", [str(LIBDIR / "x86tso-mixed.cat"), "tso"]),
 }
 
 
