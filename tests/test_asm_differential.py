@@ -200,6 +200,28 @@ exists (0:X10=-2 /\\ 0:X9=2)
         "states": "0:X9=-2; 0:X10=-2; | 0:X9=-2; 0:X10=0; | 0:X9=-2; 0:X10=2; | 0:X9=0; 0:X10=0; | "
                   "0:X9=2; 0:X10=-2; | 0:X9=2; 0:X10=0; | 0:X9=2; 0:X10=2;",
     }),
+    # so do memory values only 64-bit stores make (x, by STR X6 and STLR X4; from
+    # bench/differential.py --arch AArch64 --seed 151, test 208)
+    "order-memory-aarch64": ("aarch64.cat", """AArch64 aarch64-208
+{
+0:X1=x; 0:X2=y; 1:X1=x; 1:X2=y;
+}
+ P0            | P1           ;
+ LDAPR W4,[X2] | DMB SY       ;
+ LDR W5,[X2]   | MOV X4,#1    ;
+ CBNZ W4,LC00  | STLR X4,[X1] ;
+ LC00:         |              ;
+ ISB           |              ;
+ EOR X6,X4,X4  |              ;
+ SUB X6,X6,#1  |              ;
+ STR X6,[X1]   |              ;
+exists (x=0 /\\ y=0 /\\ 0:X5=2)
+""", {
+        # herd7 7.58: States 2 / 0:X5=0; [x]=-1; [y]=0; / 0:X5=0; [x]=1; [y]=0; / No /
+        # Positive: 0 Negative: 2 / Observation aarch64-208 Never 0 2
+        "observation": "Never", "positive": "0", "negative": "2", "ok": "No", "flags": "",
+        "states": "0:X5=0; [x]=-1; [y]=0; | 0:X5=0; [x]=1; [y]=0;",
+    }),
     # DMB NSH orders nothing another observer sees (herd's aarch64.cat leaves it out of its
     # barriers): MP with it on the writer's side is allowed. arm.cat made it a full barrier
     "nsh-aarch64": ("aarch64.cat", """AArch64 MP+dmb.nsh+dmb.sy

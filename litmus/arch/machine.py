@@ -189,12 +189,16 @@ class Core:
         return value, event
 
     def store(self, addr: Val, value: Val, tags: tuple[str, ...] = (), guard: z3.BoolRef | bool = True,
-              ctrl: Iterable[int] = ()) -> Event:  # fmt: skip
+              ctrl: Iterable[int] = (), width: int = 64) -> Event:  # fmt: skip
+        """`width`: the size stored (herd orders the final values of 32-bit stores as unsigned
+        words; X86_64's it orders signed whatever their size: X86 stores pass none)."""
         if self.machine.signed32:
             value = value.with_term(int32(value.term))
         event = self.machine.emit(self.path, "W", tags, addr, value, self.text, self.span, self.instance, guard)
         self._edges(self.machine.iico_data, addr.src | value.src, event.id)
         self._edges(self.machine.iico_ctrl, ctrl, event.id)
+        if width < 64:
+            self.machine.narrow_stores.update(event.locs)
         if event.static_loc is not None:
             self.path.last_store[event.static_loc] = joined(value.term, addr, value)
         else:  # it may be any of them: what a later load depends on through memory is unknown
@@ -249,6 +253,7 @@ class Machine:
     rf_reg: list[tuple[int, int]] = field(default_factory=list)
     constraints: list[z3.BoolRef] = field(default_factory=list)
     choices: list[z3.BoolRef] = field(default_factory=list)  # e.g. a store-exclusive succeeding
+    narrow_stores: set[str] = field(default_factory=set)  # locations a store of under 64 bits may write
 
     def __post_init__(self) -> None:
         self.memory = Memory(self.test, self._code_locations())
@@ -350,6 +355,7 @@ class Machine:
             thread_names=[t.proc for t in self.test.threads], choices=self.choices, amo=self.amo,
             iico_data=self.iico_data, iico_ctrl=self.iico_ctrl, iico_order=self.iico_order,
             rf_reg=self.rf_reg, wide_registers=frozenset(wide),
+            wide_locations=frozenset(self.addresses) - frozenset(self.narrow_stores),
         )  # fmt: skip
 
     def _run(self, path: Path, code: tuple, labels: dict[str, int], order: list[int], leaves: list[Path]) -> None:

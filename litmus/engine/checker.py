@@ -217,10 +217,14 @@ class TestChecker:
         return [(format_location(loc), self.location_term(loc)) for loc in ordered]
 
     def _wide_locations(self) -> frozenset[str]:
-        """The observed registers a 64-bit write left (their values order as signed integers)."""
-        wide = self.program.wide_registers
-        return frozenset(format_location(loc) for loc in self.observed_locations
-                         if isinstance(loc, ast.RegLoc) and (loc.proc, loc.reg) in wide)  # fmt: skip
+        """The observed registers and locations only 64-bit writes make (their values order as
+        signed integers)."""
+        def wide(loc: ast.Location) -> bool:
+            if isinstance(loc, ast.RegLoc):
+                return (loc.proc, loc.reg) in self.program.wide_registers
+            return loc.name in self.program.wide_locations
+
+        return frozenset(format_location(loc) for loc in self.observed_locations if wide(loc))
 
     def show_value(self, value: int) -> str:
         name = self.program.location_of_address(value)

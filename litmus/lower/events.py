@@ -112,6 +112,7 @@ class Program:
     # (proc, register) whose final value a 64-bit write made: herd orders those values as signed
     # integers, the others (32-bit writes, AArch64's W and X86_64's l registers) as unsigned words
     wide_registers: frozenset[tuple[int, str]] = frozenset()
+    wide_locations: frozenset[str] = frozenset()  # memory no store of under 64 bits writes (alike)
 
     def location_of_address(self, address: int) -> str | None:
         for name, a in self.addresses.items():

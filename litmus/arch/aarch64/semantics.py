@@ -273,7 +273,7 @@ def _store(core: Core, m: str, ops: tuple) -> None:
     tags = {"STR": (), "STUR": (), "STLR": ("L",), "STLUR": ("L",)}[m]
     value = read(core, ops[0], data=True)
     addr, new_base = address(core, ops[1])
-    core.store(addr, value, ("Exp",) + tags)
+    core.store(addr, value, ("Exp",) + tags, width=ops[0].width)
     _write_back(core, ops[1], new_base)
 
 
@@ -287,7 +287,7 @@ def _store_exclusive(core: Core, m: str, ops: tuple) -> None:
     addr, _ = address(core, ops[2])
     load = core.path.exclusive
     succeeds = core.machine.choice(f"stxr_{core.instance}") if load is not None else z3.BoolVal(False)
-    event = core.store(addr, value, tags, guard=succeeds)
+    event = core.store(addr, value, tags, guard=succeeds, width=ops[1].width)
     write(core, ops[0], Val(z3.If(succeeds, z3.BitVecVal(0, WORD), z3.BitVecVal(1, WORD))))
     if load is not None:
         core.rmw(load, event, atomic=False)
@@ -327,7 +327,7 @@ def _cas(core: Core, m: str, ops: tuple) -> None:
         # the write waits on the comparison: a pick dependency on what the comparison read
         value = new if new is not None else old
         value = replace(value, pick=value.pick | expected.deps | expected.pick | old.deps)
-        w = core.store(addr, value, ("Exp", "X") + write_tags, ctrl=tuple(pred.src))
+        w = core.store(addr, value, ("Exp", "X") + write_tags, ctrl=tuple(pred.src), width=ops[0].width)
         core.rmw(r, w)
     if variant == _CAS_SUCCEEDS_FROM_REGISTER:
         result = Val(expected.term, expected.deps, expected.pick | old.deps, expected.src)
@@ -344,7 +344,7 @@ def _swp(core: Core, m: str, ops: tuple) -> None:
     new = read(core, ops[0], data=True)
     addr, _ = address(core, ops[2])
     old, r = core.load(addr, ("Exp", "X") + read_tags if "NoRet" not in read_tags else ("Exp",) + read_tags)
-    w = core.store(addr, new, ("Exp", "X") + write_tags)
+    w = core.store(addr, new, ("Exp", "X") + write_tags, width=ops[0].width)
     core.rmw(r, w)
     core.order(r, w)
     write(core, ops[1], _width_mask(ops[1], old))
@@ -359,7 +359,8 @@ def _atomic_op(core: Core, m: str, ops: tuple) -> None:
     addr, _ = address(core, ops[2] if returns else ops[1])
     old, r = core.load(addr, ("Exp", "X") + read_tags if "NoRet" not in read_tags else ("Exp",) + read_tags)
     old = _width_mask(ops[0], old)
-    w = core.store(addr, joined(_ATOMIC_OPS[name](old.term, operand.term), old, operand), ("Exp", "X") + write_tags)
+    w = core.store(addr, joined(_ATOMIC_OPS[name](old.term, operand.term), old, operand), ("Exp", "X") + write_tags,
+                   width=ops[0].width)
     core.rmw(r, w)
     if returns:
         write(core, ops[1], old)
