@@ -979,7 +979,7 @@ def _herd_state_order(state: State, arch: str = "C") -> tuple:
 
 
 def _herd_sorted(states: set[State], arch: str = "C", wide: frozenset[str] = frozenset()) -> tuple[State, ...]:
-    """`states` in herd's order (`wide`: the registers a 64-bit write left, as printed). With
+    """`states` in herd's order (`wide`: what only 64-bit writes make, as printed). With
     at most 256 distinct keys among their values, each state's key is the bytes of its values'
     ranks, compared as bytes: half a million states of 19 values (a ring of 19 threads) sort
     in 1.4 s instead of 2.4, most of it building the keys."""
@@ -1002,7 +1002,7 @@ def _herd_value_order(value: str, arch: str = "C", wide: bool = False) -> tuple:
     except ValueError:
         return (1, 0, value)
     # herd compares C's and X86's values as signed integers (-10, -1, 1, 2), and X86_64's and
-    # AArch64's too where a 64-bit write made them (X registers, %rax: `wide`); the others (W
-    # registers, %eax, memory) as unsigned words (1, 2, -10, -1)
+    # AArch64's too where only 64-bit writes make them (X registers, %rax, memory: `wide`); the
+    # others (W registers, %eax, memory a 32-bit store writes) as unsigned words (1, 2, -10, -1)
     unsigned = arch in ("AArch64", "X86_64") and not wide
     return (0, number & 0xFFFFFFFF if unsigned else number, "")
