@@ -16,7 +16,7 @@ rf-reg, same-instance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import z3
 
@@ -100,6 +100,11 @@ class Path:
     events: list[int] = field(default_factory=list)
     widths: dict[str, int] = field(default_factory=dict)  # register -> width of its last write
 
+    def fork(self, **changes: Any) -> Path:
+        """A copy to run on down another branch or alternative: its own registers and stores."""
+        return replace(self, regs=dict(self.regs), last_write=dict(self.last_write),
+                       last_store=dict(self.last_store), widths=dict(self.widths), events=[], **changes)  # fmt: skip
+
 
 class Core:
     """What an instruction may do on its path: registers, memory, fences, branches."""
@@ -144,7 +149,7 @@ class Core:
     def get(self, name: str, data: bool = False, ctrl: Iterable[int] = ()) -> Val:
         """Read a register; `data`: the read gives the value of a write (herd's DATA set);
         `ctrl`: commit events of this instruction the read waits for (iico_ctrl)."""
-        value = self.path.regs.get(name) or self.machine.initial_register(self.path.proc, name)
+        value = self.machine.register_on(self.path, name)
         if not self.machine.registers:
             return value
         tags = ("Rreg", "DATA") if data else ("Rreg",)
@@ -286,6 +291,11 @@ class Machine:
             raise self.error(f"unknown location '{name}'", span)
         return const(self.addresses[name])
 
+    def register_on(self, path: Path, name: str) -> Val:
+        """A register's value on `path` (its initial one if the path has not written it), read
+        without an event."""
+        return path.regs.get(name) or self.initial_register(path.proc, name)
+
     def initial_register(self, proc: int, name: str) -> Val:
         for entry in self.test.init:
             if isinstance(entry.target, ast.RegLoc) and entry.target.proc == proc:
@@ -340,7 +350,7 @@ class Machine:
             for name in names:
                 term: z3.BitVecRef | None = None
                 for leaf in reversed(leaves):
-                    v = leaf.regs.get(name) or self.initial_register(thread.proc, name)
+                    v = self.register_on(leaf, name)
                     term = v.term if term is None else z3.If(as_bool(leaf.guard), v.term, term)
                 final_regs[(thread.proc, name)] = term  # type: ignore[assignment]
                 if all(leaf.widths.get(name, 64) == 64 for leaf in leaves):
@@ -398,9 +408,7 @@ class Machine:
                 continue
             self._splits += 1
             k = self._splits
-            jumped = replace(path, pc=target, regs=dict(path.regs), guard=guard_and(path.guard, taken),
-                             branch=path.branch + ((k, 1),), last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
-                             widths=dict(path.widths))  # fmt: skip
+            jumped = path.fork(pc=target, guard=guard_and(path.guard, taken), branch=path.branch + ((k, 1),))
             path.guard = guard_and(path.guard, z3.Not(as_bool(taken)))
             path.branch = path.branch + ((k, 0),)
             self._run(path, code, labels, order, leaves)
@@ -417,11 +425,9 @@ class Machine:
         before: z3.BoolRef | bool = True
         for index, condition in enumerate(alternatives):
             chosen = condition if index < len(alternatives) - 1 else True
-            self._run(replace(
-                path, regs=dict(path.regs), guard=guard_and(path.guard, guard_and(before, chosen)),
+            self._run(path.fork(
+                guard=guard_and(path.guard, guard_and(before, chosen)),
                 branch=path.branch + ((k, index),), decisions=path.decisions + (index,),
-                last_write=dict(path.last_write), last_store=dict(path.last_store), events=[],
-                widths=dict(path.widths),
             ), code, labels, order, leaves)  # fmt: skip
             before = guard_and(before, z3.Not(condition))
 

@@ -77,7 +77,7 @@ def set_register(core: Core, op: Reg, v: Val) -> None:
     32-bit write is the whole value, and a byte or word write replaces those bits alone
     (`movb $7,%al` on -1 gives -249, herd7 7.58)."""
     if op.width < 32:
-        old = core.path.regs.get(op.name) or core.machine.initial_register(core.path.proc, op.name)
+        old = core.machine.register_on(core.path, op.name)
         mask = ((1 << op.width) - 1) << _shift(op)
         v = v.with_term((old.term & ~mask & ((1 << 64) - 1)) | ((v.term << _shift(op)) & mask))
     core.set(op.name, v, width=op.width)
