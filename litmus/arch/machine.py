@@ -101,7 +101,7 @@ class Path:
     widths: dict[str, int] = field(default_factory=dict)  # register -> width of its last write
 
     def fork(self, **changes: Any) -> Path:
-        """A copy to run on down another branch or alternative: its own registers and stores."""
+        """A copy to run down another branch or alternative, with its own registers and stores."""
         return replace(self, regs=dict(self.regs), last_write=dict(self.last_write),
                        last_store=dict(self.last_store), widths=dict(self.widths), events=[], **changes)  # fmt: skip
 
