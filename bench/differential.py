@@ -9,8 +9,11 @@ registers (control dependencies), registers written back (data dependencies), an
 (`herd7-run lkmm`), litmus one process on them all in herd's format, and the two blocks must be
 equal field by field: States, Ok/No, Positive/Negative, Flags, Observation.
 
-    python3 bench/differential.py [--tests 200] [--seed 1] [--keep DIR]
+    python3 bench/differential.py [--tests 200] [--seed 1] [--keep DIR] [--primitives kernel]
     python3 bench/differential.py --arch X86|X86_64|AArch64 [...]
+
+`--primitives kernel` draws from the kernel's other primitives too (KernelThread): plain
+accesses, atomic_t operations, smp_store_mb, rcu_dereference and rcu_assign_pointer, SRCU.
 
 `--arch X86`, `X86_64` and `AArch64` draw hardware tests instead (bench/differential_asm.py
 says what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `x86_64`,
@@ -24,6 +27,7 @@ Needs ../shared/tools/herd7; nothing here is asserted (tests/ hold what a differ
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 from pathlib import Path
@@ -96,18 +100,89 @@ class Thread:
         return ["synchronize_rcu();"]
 
 
-def draw_test(seed: int) -> tuple[str, str]:
-    """(name, text) of the test drawn from `seed`."""
+ATOMIC_ORDERS = ["", "_relaxed", "_acquire", "_release"]
+
+
+class KernelThread(Thread):
+    """A thread drawing also from the kernel's other primitives (`--primitives kernel`): plain
+    accesses (data races), atomic_t operations in every ordering with smp_mb__before_atomic and
+    smp_mb__after_atomic, smp_store_mb, rcu_dereference and rcu_assign_pointer, SRCU read-side
+    sections and synchronize_srcu, smp_mb__after_spinlock. The atomic_t is `a`, the
+    srcu_struct `ss`; registers holding an SRCU index are left out of the condition."""
+
+    def __init__(self, rng: random.Random, number: int, locations: list[str]) -> None:
+        super().__init__(rng, number, locations)
+        self.indices: set[str] = set()
+        self.uses: set[str] = set()  # "atomic_t", "srcu_struct": the parameters its statements need
+
+    def statement(self, depth: int = 0, locked: bool = False) -> list[str]:
+        rng = self.rng
+        kind = rng.choice(["classic"] * 6 + ["plain", "atomic", "atomic", "store_mb", "rcu_pointer"]
+                          + (["srcu", "sync_srcu"] if depth == 0 and not locked else [])
+                          + (["after_spinlock"] if locked else []))  # fmt: skip
+        loc, v = rng.choice(self.locations), rng.choice(VALUES)
+        if kind == "classic":
+            return super().statement(depth, locked)
+        if kind == "plain":
+            return [f"*{loc} = {v};"] if rng.random() < 0.5 else [f"{self.register()} = *{loc};"]
+        if kind == "store_mb":
+            return [f"smp_store_mb(*{loc}, {v});"]
+        if kind == "rcu_pointer":
+            return [f"rcu_assign_pointer(*{loc}, {v});"] if rng.random() < 0.5 else [f"{self.register()} = rcu_dereference(*{loc});"]
+        if kind == "after_spinlock":
+            return ["smp_mb__after_spinlock();"]
+        if kind in ("sync_srcu", "srcu"):
+            self.uses.add("srcu_struct")
+        if kind == "sync_srcu":
+            return ["synchronize_srcu(ss);"]
+        if kind == "srcu":
+            index = self.register()
+            self.indices.add(index)
+            body = [s for _ in range(rng.randint(1, 2)) for s in self.statement(depth + 1, True)]
+            return [f"{index} = srcu_read_lock(ss);", *body, f"srcu_read_unlock(ss, {index});"]
+        return self.atomic()
+
+    def atomic(self) -> list[str]:
+        rng = self.rng
+        self.uses.add("atomic_t")
+        v, order = rng.choice(VALUES), rng.choice(ATOMIC_ORDERS)
+        op = rng.choice(["add", "add", "inc", "return", "fetch", "xchg", "cmpxchg", "read", "set"])
+        if op in ("add", "inc"):
+            core = f"atomic_add({v}, a);" if op == "add" else "atomic_inc(a);"
+            before = ["smp_mb__before_atomic();"] if rng.random() < 0.3 else []
+            after = ["smp_mb__after_atomic();"] if rng.random() < 0.3 else []
+            return [*before, core, *after]
+        if op == "read":
+            return [f"{self.register()} = atomic_read{rng.choice(['', '_acquire'])}(a);"]
+        if op == "set":
+            return [f"atomic_set{rng.choice(['', '_release'])}(a, {v});"]
+        r = self.register()
+        if op == "return":
+            return [f"{r} = atomic_add_return{order}({v}, a);"]
+        if op == "fetch":
+            return [f"{r} = atomic_fetch_add{order}({v}, a);"]
+        if op == "xchg":
+            return [f"{r} = atomic_xchg{order}(a, {v});"]
+        return [f"{r} = atomic_cmpxchg{order}(a, {rng.choice([0, *VALUES])}, {v});"]
+
+
+def draw_test(seed: int, primitives: str = "classic") -> tuple[str, str]:
+    """(name, text) of the test drawn from `seed` (`primitives`: "classic", the draw every
+    seed recorded in bench/README used, or "kernel": KernelThread's too, named kdiff-SEED)."""
     rng = random.Random(seed)
-    name = f"diff-{seed}"
+    kernel = primitives == "kernel"
+    name = f"{'kdiff' if kernel else 'diff'}-{seed}"
     locations = LOCATIONS[: rng.randint(2, 3)]
     threads = []
     for number in range(rng.choice([2, 2, 3, 3, 4])):
-        t = Thread(rng, number, locations)
+        t = (KernelThread if kernel else Thread)(rng, number, locations)
         body = [s for _ in range(rng.randint(2, 5 if number < 3 else 3)) for s in t.statement()]
         threads.append((t, body))
     uses_lock = any("spin_lock(s);" in body for _, body in threads)
-    params = ", ".join([f"int *{loc}" for loc in locations] + (["spinlock_t *s"] if uses_lock else []))
+    uses = {use for t, _ in threads for use in getattr(t, "uses", ())}
+    params = ", ".join([f"int *{loc}" for loc in locations] + (["spinlock_t *s"] if uses_lock else [])
+                       + (["atomic_t *a"] if "atomic_t" in uses else [])
+                       + (["struct srcu_struct *ss"] if "srcu_struct" in uses else []))  # fmt: skip
     lines = [f"C {name}", "", "{}", ""]
     for t, body in threads:
         lines.append(f"P{t.number}({params})")
@@ -115,8 +190,9 @@ def draw_test(seed: int) -> tuple[str, str]:
         lines += [f"\tint {r};" for r in t.registers]
         lines += ["\t" + s for s in body]
         lines += ["}", ""]
-    atoms = [f"{t.number}:{r}={rng.choice([0, *VALUES])}" for t, _ in threads for r in t.registers]
-    atoms += [f"{loc}={rng.choice([0, *VALUES])}" for loc in locations]
+    atoms = [f"{t.number}:{r}={rng.choice([0, *VALUES])}" for t, _ in threads for r in t.registers
+             if r not in getattr(t, "indices", ())]  # fmt: skip
+    atoms += [f"{loc}={rng.choice([0, *VALUES])}" for loc in locations + (["a"] if "atomic_t" in uses else [])]
     chosen = rng.sample(atoms, min(len(atoms), rng.randint(1, 3)))
     joiner = " \\/ " if rng.random() < 0.2 else " /\\ "
     quantifier = "forall" if rng.random() < 0.15 else "exists"
@@ -160,6 +236,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", choices=["C", *differential_asm.ARCHES], default="C",
                     help="the dialect drawn: C under LKMM (default), or X86, X86_64, AArch64 under their models")  # fmt: skip
+    ap.add_argument("--primitives", choices=["classic", "kernel"], default="classic",
+                    help="C tests: the classic draw, or with the kernel's other primitives too (KernelThread)")
     ap.add_argument("--tests", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
     ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")
@@ -170,7 +248,7 @@ def main() -> None:
         sys.exit(f"herd7 not found at {HERD}")
     keep = Path(args.keep)
     keep.mkdir(parents=True, exist_ok=True)
-    draw = draw_test if args.arch == "C" else differential_asm.ARCHES[args.arch][0]
+    draw = functools.partial(draw_test, primitives=args.primitives) if args.arch == "C" else differential_asm.ARCHES[args.arch][0]
     paths = []
     for seed in range(args.seed, args.seed + args.tests):
         name, text = draw(seed)
