@@ -13,7 +13,8 @@ equal field by field: States, Ok/No, Positive/Negative, Flags, Observation.
     python3 bench/differential.py --arch X86|X86_64|AArch64 [...]
 
 `--primitives kernel` draws from the kernel's other primitives too (KernelThread): plain
-accesses, atomic_t operations, smp_store_mb, rcu_dereference and rcu_assign_pointer, SRCU.
+accesses, atomic_t operations, smp_store_mb, rcu_dereference and rcu_assign_pointer, SRCU,
+spin_trylock, if-else, and `locations` and `filter` lines.
 
 `--arch X86`, `X86_64` and `AArch64` draw hardware tests instead (bench/differential_asm.py
 says what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `x86_64`,
@@ -105,24 +106,41 @@ ATOMIC_ORDERS = ["", "_relaxed", "_acquire", "_release"]
 
 class KernelThread(Thread):
     """A thread drawing also from the kernel's other primitives (`--primitives kernel`): plain
-    accesses (data races), atomic_t operations in every ordering with smp_mb__before_atomic and
-    smp_mb__after_atomic, smp_store_mb, rcu_dereference and rcu_assign_pointer, SRCU read-side
-    sections and synchronize_srcu, smp_mb__after_spinlock. The atomic_t is `a`, the
-    srcu_struct `ss`; registers holding an SRCU index are left out of the condition."""
+    accesses (data races), atomic_t operations in every ordering (and the _and_test and
+    add_unless forms) with smp_mb__before_atomic and smp_mb__after_atomic, smp_store_mb,
+    rcu_dereference and rcu_assign_pointer, synchronize_rcu_expedited, SRCU read-side sections
+    (srcu_read_lock or srcu_down_read) and synchronize_srcu, spin_trylock, smp_mb__after_spinlock
+    and smp_mb__after_unlock_lock, if-else. The atomic_t is `a`, the srcu_struct `ss`;
+    registers holding an SRCU index or a trylock's answer are left out of the condition."""
 
     def __init__(self, rng: random.Random, number: int, locations: list[str]) -> None:
         super().__init__(rng, number, locations)
         self.indices: set[str] = set()
-        self.uses: set[str] = set()  # "atomic_t", "srcu_struct": the parameters its statements need
+        self.uses: set[str] = set()  # "atomic_t", "srcu_struct", "spinlock_t": the parameters its statements need
 
     def statement(self, depth: int = 0, locked: bool = False) -> list[str]:
         rng = self.rng
-        kind = rng.choice(["classic"] * 6 + ["plain", "atomic", "atomic", "store_mb", "rcu_pointer"]
-                          + (["srcu", "sync_srcu"] if depth == 0 and not locked else [])
-                          + (["after_spinlock"] if locked else []))  # fmt: skip
+        kind = rng.choice(["classic"] * 7 + ["plain", "atomic", "atomic", "store_mb", "rcu_pointer"]
+                          + (["else"] if self.registers else [])
+                          + (["srcu", "sync_srcu", "trylock", "expedited"] if depth == 0 and not locked else [])
+                          + (["after_spinlock", "after_unlock_lock"] if locked else []))  # fmt: skip
         loc, v = rng.choice(self.locations), rng.choice(VALUES)
         if kind == "classic":
             return super().statement(depth, locked)
+        if kind == "else":
+            cond = f"{rng.choice(self.registers)} == {rng.choice([0, *VALUES])}"
+            then, other = self.statement(depth + 1, locked), self.statement(depth + 1, locked)
+            return [f"if ({cond}) {{", *("\t" + x for x in then), "} else {", *("\t" + x for x in other), "}"]
+        if kind == "trylock":
+            self.uses.add("spinlock_t")
+            taken = self.register()
+            self.indices.add(taken)
+            body = [x for _ in range(rng.randint(1, 2)) for x in self.statement(depth + 1, True)]
+            return [f"{taken} = spin_trylock(s);", f"if ({taken}) {{", *("\t" + x for x in body), "\tspin_unlock(s);", "}"]
+        if kind == "expedited":
+            return ["synchronize_rcu_expedited();"]
+        if kind == "after_unlock_lock":
+            return ["smp_mb__after_unlock_lock();"]
         if kind == "plain":
             return [f"*{loc} = {v};"] if rng.random() < 0.5 else [f"{self.register()} = *{loc};"]
         if kind == "store_mb":
@@ -138,15 +156,16 @@ class KernelThread(Thread):
         if kind == "srcu":
             index = self.register()
             self.indices.add(index)
-            body = [s for _ in range(rng.randint(1, 2)) for s in self.statement(depth + 1, True)]
-            return [f"{index} = srcu_read_lock(ss);", *body, f"srcu_read_unlock(ss, {index});"]
+            body = [x for _ in range(rng.randint(1, 2)) for x in self.statement(depth + 1, True)]
+            lock, unlock = rng.choice([("srcu_read_lock", "srcu_read_unlock"), ("srcu_down_read", "srcu_up_read")])
+            return [f"{index} = {lock}(ss);", *body, f"{unlock}(ss, {index});"]
         return self.atomic()
 
     def atomic(self) -> list[str]:
         rng = self.rng
         self.uses.add("atomic_t")
         v, order = rng.choice(VALUES), rng.choice(ATOMIC_ORDERS)
-        op = rng.choice(["add", "add", "inc", "return", "fetch", "xchg", "cmpxchg", "read", "set"])
+        op = rng.choice(["add", "add", "inc", "return", "fetch", "xchg", "cmpxchg", "read", "set", "test", "unless"])
         if op in ("add", "inc"):
             core = f"atomic_add({v}, a);" if op == "add" else "atomic_inc(a);"
             before = ["smp_mb__before_atomic();"] if rng.random() < 0.3 else []
@@ -163,6 +182,11 @@ class KernelThread(Thread):
             return [f"{r} = atomic_fetch_add{order}({v}, a);"]
         if op == "xchg":
             return [f"{r} = atomic_xchg{order}(a, {v});"]
+        if op == "test":
+            return [rng.choice([f"{r} = atomic_dec_and_test(a);", f"{r} = atomic_inc_and_test(a);",
+                                f"{r} = atomic_sub_and_test({v}, a);"])]  # fmt: skip
+        if op == "unless":
+            return [f"{r} = atomic_add_unless(a, {v}, {rng.choice([0, *VALUES])});"]
         return [f"{r} = atomic_cmpxchg{order}(a, {rng.choice([0, *VALUES])}, {v});"]
 
 
@@ -178,8 +202,8 @@ def draw_test(seed: int, primitives: str = "classic") -> tuple[str, str]:
         t = (KernelThread if kernel else Thread)(rng, number, locations)
         body = [s for _ in range(rng.randint(2, 5 if number < 3 else 3)) for s in t.statement()]
         threads.append((t, body))
-    uses_lock = any("spin_lock(s);" in body for _, body in threads)
     uses = {use for t, _ in threads for use in getattr(t, "uses", ())}
+    uses_lock = any("spin_lock(s);" in body for _, body in threads) or "spinlock_t" in uses
     params = ", ".join([f"int *{loc}" for loc in locations] + (["spinlock_t *s"] if uses_lock else [])
                        + (["atomic_t *a"] if "atomic_t" in uses else [])
                        + (["struct srcu_struct *ss"] if "srcu_struct" in uses else []))  # fmt: skip
@@ -195,6 +219,11 @@ def draw_test(seed: int, primitives: str = "classic") -> tuple[str, str]:
     atoms += [f"{loc}={rng.choice([0, *VALUES])}" for loc in locations + (["a"] if "atomic_t" in uses else [])]
     chosen = rng.sample(atoms, min(len(atoms), rng.randint(1, 3)))
     joiner = " \\/ " if rng.random() < 0.2 else " /\\ "
+    if kernel and rng.random() < 0.2:  # shown beside the condition's locations
+        shown = rng.sample(atoms, min(len(atoms), rng.randint(1, 2)))
+        lines.append("locations [" + "; ".join(atom.split("=")[0] for atom in shown) + "]")
+    if kernel and rng.random() < 0.2:  # executions outside the filter are not counted
+        lines.append(f"filter ({rng.choice(atoms)})")
     quantifier = "forall" if rng.random() < 0.15 else "exists"
     lines.append(f"{quantifier} ({joiner.join(chosen)})")
     return name, "\n".join(lines) + "\n"
