@@ -241,6 +241,44 @@ exists (1:X0=1 /\\ 1:X2=0)
         "observation": "Sometimes", "positive": "1", "negative": "3", "ok": "Ok", "flags": "",
         "states": "1:X0=0; 1:X2=0; | 1:X0=0; 1:X2=1; | 1:X0=1; 1:X2=0; | 1:X0=1; 1:X2=1;",
     }),
+    # CSEL (and CSINC, CSINV, CSNEG) selecting the zero register reads no register: the write
+    # of the result waits on the selection's commit itself, and the flags' read still orders
+    # the store of that result (a pick dependency). litmus lost it under herd's aarch64.cat:
+    # LB through two CSETs was Sometimes 1 4 (found by a wider AArch64 draw: LDSETAL, STCLRL,
+    # LDSMAXA, LDEOR, DMB ISHST/OSHLD and a CSEL, 18 executions for herd's 15)
+    "cset-lb-aarch64": ("aarch64.cat", """AArch64 LB+csets
+{
+0:X1=x; 0:X2=y; 1:X1=x; 1:X2=y;
+}
+ P0                  | P1                  ;
+ LDR W0,[X1]         | LDR W0,[X2]         ;
+ CMP W0,#1           | CMP W0,#1           ;
+ CSINC W3,WZR,WZR,NE | CSINC W3,WZR,WZR,NE ;
+ STR W3,[X2]         | STR W3,[X1]         ;
+exists (0:X0=1 /\\ 1:X0=1)
+""", {
+        # herd7 7.58: States 1 / 0:X0=0; 1:X0=0; / No / Positive: 0 Negative: 3 /
+        # Observation LB+csets Never 0 3
+        "observation": "Never", "positive": "0", "negative": "3", "ok": "No", "flags": "",
+        "states": "0:X0=0; 1:X0=0;",
+    }),
+    "csel-zero-aarch64": ("aarch64.cat", """AArch64 csel-zero
+{
+0:X1=x; 0:X2=y; 1:X1=x; 1:X2=y;
+}
+ P0                 | P1                  ;
+ MOV W3,#1          | LDR W4,[X2]         ;
+ LDSETAL W3,W5,[X1] | CMP W4,#1           ;
+ MOV W7,#2          | CSEL W6,W4,WZR,EQ   ;
+ STR W7,[X2]        | STR W6,[X1]         ;
+exists (0:X5=0 /\\ 1:X4=1)
+""", {
+        # herd7 7.58: States 2 / 0:X5=0; 1:X4=0; / 0:X5=0; 1:X4=2; / No / Positive: 0 Negative: 3 /
+        # Observation csel-zero Never 0 3 (litmus counted 4: P1 reading y=2, its store of 0 to x
+        # then read by the LDSETAL, whose acquire orders the store to y: a cycle herd forbids)
+        "observation": "Never", "positive": "0", "negative": "3", "ok": "No", "flags": "",
+        "states": "0:X5=0; 1:X4=0; | 0:X5=0; 1:X4=2;",
+    }),
     # X86_64 values are herd's 32-bit signed integers too (`movq $2147483647` plus 1 is
     # -2147483648), a byte write replaces its byte alone (%al, and %bh: bits 8 to 15), and a
     # 32-bit load's value orders as an unsigned word, a 64-bit one's as a signed integer.

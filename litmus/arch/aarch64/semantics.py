@@ -229,15 +229,18 @@ def _condition(core: Core, code: str) -> tuple[z3.BoolRef, Val]:
 def _csel(core: Core, m: str, ops: tuple) -> None:
     """herd reads the flags, commits to one side, then reads only the selected register: the
     selected value is a dependency as any other; the flags give a pick dependency, which
-    orders only later writes."""
+    orders only later writes. What follows the commit waits on it (iico_ctrl): the selected
+    register's read, or, when the zero register is selected (no read), the write itself."""
     cond, flags = _condition(core, ops[3].name)
     choose_first = core.decide(cond)
     pred = core.commit(flags, conditional_branch=False)
-    chosen = read(core, ops[1] if choose_first else ops[2], data=True, ctrl=tuple(pred.src))
+    selected = ops[1] if choose_first else ops[2]
+    chosen = read(core, selected, data=True, ctrl=tuple(pred.src))
     if not choose_first:
         chosen = chosen.with_term({"CSEL": chosen.term, "CSINC": chosen.term + 1, "CSINV": ~chosen.term,
                                    "CSNEG": -chosen.term}[m])  # fmt: skip
-    write(core, ops[0], Val(chosen.term, chosen.deps, chosen.pick | flags.deps, chosen.src))
+    waits = tuple(pred.src) if _is_zero_register(selected) else ()
+    write(core, ops[0], Val(chosen.term, chosen.deps, chosen.pick | flags.deps, chosen.src), ctrl=waits)
 
 
 def _branch(core: Core, m: str, ops: tuple) -> None:
