@@ -17,7 +17,7 @@ accesses, atomic_t operations, smp_store_mb, rcu_dereference and rcu_assign_poin
 spin_trylock, if-else, and `locations` and `filter` lines.
 
 `--arch X86`, `X86_64` and `AArch64` draw hardware tests instead (bench/differential_asm.py
-says what): herd7 runs its own model for the architecture (`herd7-run x86tso`, `x86_64`,
+says what; with `--primitives more`, AArch64 tests of more instructions): herd7 runs its own model for the architecture (`herd7-run x86tso`, `x86_64`,
 `aarch64`), litmus runs herd's model file and ours (tso, arm) in turn, and each is compared
 with herd7.
 
@@ -265,8 +265,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", choices=["C", *differential_asm.ARCHES], default="C",
                     help="the dialect drawn: C under LKMM (default), or X86, X86_64, AArch64 under their models")  # fmt: skip
-    ap.add_argument("--primitives", choices=["classic", "kernel"], default="classic",
-                    help="C tests: the classic draw, or with the kernel's other primitives too (KernelThread)")
+    ap.add_argument("--primitives", choices=["classic", "kernel", "more"], default="classic",
+                    help="the classic draw, or for C tests the kernel's other primitives too (kernel: KernelThread), "
+                         "for AArch64 more instructions (more: differential_asm.AArch64MoreThread)")  # fmt: skip
     ap.add_argument("--tests", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1, help="the first test's seed; the others follow")
     ap.add_argument("--keep", default="/tmp/litmus-differential", help="where the tests and outputs go")
@@ -277,7 +278,12 @@ def main() -> None:
         sys.exit(f"herd7 not found at {HERD}")
     keep = Path(args.keep)
     keep.mkdir(parents=True, exist_ok=True)
-    draw = functools.partial(draw_test, primitives=args.primitives) if args.arch == "C" else differential_asm.ARCHES[args.arch][0]
+    wider = {"C": "kernel", "AArch64": "more"}
+    if args.primitives != "classic" and wider.get(args.arch) != args.primitives:
+        sys.exit(f"--primitives {args.primitives} does not draw {args.arch} tests")
+    draw = draw_test if args.arch == "C" else differential_asm.ARCHES[args.arch][0]
+    if args.primitives != "classic":
+        draw = functools.partial(draw, primitives=args.primitives)
     paths = []
     for seed in range(args.seed, args.seed + args.tests):
         name, text = draw(seed)

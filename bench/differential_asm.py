@@ -259,13 +259,66 @@ class AArch64Thread:
         return [f"{rng.choice(['CBZ', 'CBNZ'])} W{r},{label}", *inner, f"{label}:", *after]
 
 
-def draw_aarch64(seed: int) -> tuple[str, str]:
-    """(name, text) of the AArch64 test drawn from `seed`."""
+class AArch64MoreThread(AArch64Thread):
+    """An AArch64 thread drawing also (`--primitives more`): every atomic memory operation
+    (LD and ST forms of ADD, CLR, EOR, SET, SMAX, SMIN, UMAX, UMIN in their A/L/AL forms), the
+    other barriers (DMB ISHLD/ISHST/OSH/OSHLD/OSHST/NSH, DSB SY/ISH/LD/ST), LDUR,
+    and, from a loaded register, CMP then CSEL/CSINC/CSINV/CSNEG (the zero register or the
+    loaded one selected) whose result is stored or, zeroed by EOR, used as an index, CMP then
+    B.cond over one statement, and MOV of it then its store."""
+
+    LDOPS = ["ADD", "CLR", "EOR", "SET", "SMAX", "SMIN", "UMAX", "UMIN"]
+    CONDITIONS = ["EQ", "NE", "GT", "LE", "HI", "LS"]
+
+    def statement(self, depth: int = 0) -> list[str]:
+        rng = self.rng
+        kinds = ["classic"] * 5 + ["ldop", "ldop", "barrier", "unscaled"]
+        if self.loaded:
+            kinds += ["select", "select", "move"] + (["bcond"] if depth == 0 else [])
+        kind = rng.choice(kinds)
+        if kind == "classic":
+            return super().statement(depth)
+        loc = rng.choice(list(self.width))
+        w, a, v = self.width[loc], AARCH64_ADDRESS[loc], rng.choice(VALUES)
+        if kind == "ldop":
+            op, n = rng.choice(self.LDOPS), self.register()
+            if rng.random() < 0.3:
+                return [f"MOV {w}{n},#{v}", f"ST{op}{rng.choice(['', 'L'])} {w}{n},[X{a}]"]
+            k = self.register(loaded=True)
+            return [f"MOV {w}{n},#{v}", f"LD{op}{rng.choice(['', 'A', 'L', 'AL'])} {w}{n},{w}{k},[X{a}]"]
+        if kind == "barrier":
+            return [rng.choice(["DMB ISHLD", "DMB ISHST", "DMB OSH", "DMB OSHLD", "DMB OSHST", "DMB NSH",
+                                "DSB SY", "DSB ISH", "DSB LD", "DSB ST"])]  # fmt: skip
+        if kind == "unscaled":
+            return [f"LDUR {w}{self.register(loaded=True)},[X{a}]"]  # (herd7 7.58 reads no LDAPUR)
+        r = rng.choice(self.loaded)
+        compare = f"CMP W{r},#{rng.choice([0, *VALUES])}"
+        if kind == "move":
+            k = self.register()
+            return [f"MOV {w}{k},{w}{r}", f"STR {w}{k},[X{a}]"]
+        if kind == "bcond":
+            label = f"LC{self.number}{self.labels}"
+            self.labels += 1
+            return [compare, f"B.{rng.choice(self.CONDITIONS)} {label}", *self.statement(depth + 1), f"{label}:"]
+        k = self.register()
+        first, second = rng.choice([(f"{w}{r}", f"{w}ZR"), (f"{w}ZR", f"{w}{r}"), (f"{w}ZR", f"{w}ZR")])
+        select = f"{rng.choice(['CSEL', 'CSINC', 'CSINV', 'CSNEG'])} {w}{k},{first},{second},{rng.choice(self.CONDITIONS)}"
+        if rng.random() < 0.6:  # (of the location's width: herd7 refuses a test mixing sizes)
+            return [compare, select, f"STR {w}{k},[X{a}]"]
+        j = self.register()  # (an index of 0 whatever was selected: an address dependency through it)
+        return [compare, select, f"EOR W{j},W{k},W{k}", *self.access(loc, rng.choice(["load", "store"]), index=j)]
+
+
+def draw_aarch64(seed: int, primitives: str = "classic") -> tuple[str, str]:
+    """(name, text) of the AArch64 test drawn from `seed` (`primitives`: "classic", the draw of
+    every seed recorded in bench/README, or "more": AArch64MoreThread's too, named
+    aarch64m-SEED)."""
     rng = random.Random(seed)
-    name = f"aarch64-{seed}"
+    more = primitives == "more"
+    name = f"aarch64{'m' if more else ''}-{seed}"
     locations = LOCATIONS[: rng.choice([2, 2, 3])]
     width = {loc: rng.choice("WWX") for loc in locations}
-    threads = _threads(rng, lambda number: AArch64Thread(rng, number, width))
+    threads = _threads(rng, lambda number: (AArch64MoreThread if more else AArch64Thread)(rng, number, width))
     init = " ".join(f"{t.number}:X{AARCH64_ADDRESS[loc]}={loc};" for t, _ in threads for loc in locations)
     registers = [f"{t.number}:X{k}" for t, _ in threads for k in t.loaded]
     lines = [f"AArch64 {name}", "{", init, "}", *_table([body for _, body in threads])]
