@@ -33,9 +33,9 @@ KNOWN_DIFFERENCES: dict[str, str] = {}
 SLOW: dict[str, float] = {}
 
 
-def _rows() -> list[dict[str, str]]:
+def _rows(folders: tuple[str, ...] = FOLDERS) -> list[dict[str, str]]:
     rows = []
-    for folder in FOLDERS:
+    for folder in folders:
         path = RECORDS / f"{folder}.tsv"
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
         header = lines[0].split("\t")

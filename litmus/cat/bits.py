@@ -339,26 +339,41 @@ def holds(test: str, value: EventSet | Relation) -> bool:
 
 class BitInterpreter(TracedInterpreter):
     """Runs a model on an execution's bits, judging only the checks in `wanted`: Violated at
-    the first that fails. Keeps exact top-level values for the next run on the same events, as
-    the traced run does (with a store of its own: these values are bits)."""
+    the first that fails; and the flags in `flags`: those this execution raises go into
+    `raised`. Keeps exact top-level values for the next run on the same events, as the traced
+    run does (with a store of its own: these values are bits)."""
+
+    flags: frozenset[int] = frozenset()
 
     def check(self, stmt: ast.Check, env: Env) -> None:
         index = len(self.checks)
         name = stmt.name or _default_check_name(stmt)
+        if stmt.flag and index in self.flags:
+            value = self._judged(stmt, env)
+            raised = holds(stmt.test, value) != stmt.negated
+            if raised:
+                self.raised.add(index)
+            self.checks.append(CheckOutcome(name, stmt.test, True, raised, value, stmt.negated, stmt.span))
+            return
         if index not in self.wanted or stmt.flag:
             self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, None, stmt.negated, stmt.span))
             return
         if stmt.negated:
             raise Unsupported("a negated check")
+        value = self._judged(stmt, env)
+        if not holds(stmt.test, value):
+            raise Violated(name)
+        self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, value, stmt.negated, stmt.span))
+
+    def _judged(self, stmt: ast.Check, env: Env) -> EventSet | Relation:
+        """The value a check or flag tests, as bits."""
         try:
             value = self.eval(stmt.expr, env)
             if stmt.test != "empty" or not isinstance(value, (EventSet, Relation)):
                 value = self.as_relation(value, stmt.expr)
         except NotTraceable as err:
             raise Unsupported(str(err)) from None
-        if not holds(stmt.test, value):
-            raise Violated(name)
-        self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, value, stmt.negated, stmt.span))
+        return value
 
 
 __all__ = ["BitAlgebra", "BitInterpreter", "BitRel", "BitSet", "Unsupported", "Violated", "as_bits", "holds"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import z3
 
-from litmus.cat.interp import Interpreter
+from litmus.cat.interp import CheckOutcome, Interpreter, _default_check_name
 from litmus.cat.relations import OverBudget, PackedBools, and_, mk_not, mk_or, to_z3
 from litmus.engine import count as counting
 from litmus.engine.encode import (
@@ -27,7 +27,7 @@ from litmus.engine.encode import (
     SymbolicExecution,
     WitnessCheckFailed,
 )
-from litmus.engine.lazy import BudgetedInterpreter, LazyChecks, LearningSolver, NotTraceable
+from litmus.engine.lazy import BudgetedInterpreter, KeptValues, LazyChecks, LearningSolver, NotTraceable, raised_flags
 from litmus.engine.model import ModelSpec, execution_relations, run_model
 from litmus.errors import LitmusError
 from litmus.lower.events import Program, bv
@@ -86,6 +86,9 @@ COUNT_SHARE = 0.75
 # (a term telling executions apart, true in about half of those found so far) to a forked
 # helper on another core (`_OtherHalf`), when the process may use one (count.walkers)
 SPLIT_AFTER_S = 0.25
+# Executions a deferred flag is asked of, one by one, before it is encoded (`_raised_lazily`):
+# a raised flag is mostly raised by the first execution or two
+LAZY_FLAG_EXECUTIONS = 4
 # A final value out of thin air, justified by no write: herd prints a symbol of its own
 # numbering (S16, S18 ...), which we do not reproduce
 SYMBOLIC = "S"
@@ -121,7 +124,7 @@ class TestChecker:
             algebra = self.execution.algebra
             algebra.budget, algebra.budget_size, algebra.closed = work_cap, work_cap, True
         # the determined encoding (for counting) is eager throughout: no check may be deferred
-        self.interp = run_model(spec, self.execution, Interpreter if determined else BudgetedInterpreter)
+        self.interp = run_model(spec, self.execution, _WithoutFlags if determined else BudgetedInterpreter)
         self.solver = LearningSolver(z3.Solver())
         # Counting reads one model per execution; not compacting it saves a third of the time.
         self.solver.set("model.compact", False)
@@ -129,9 +132,14 @@ class TestChecker:
         self.solver.add(self.execution.algebra.side_constraints)
         self.axioms: dict[str, z3.BoolRef] = {}
         self.flags: list[tuple[str, z3.BoolRef]] = []
+        self.lazy_flags: dict[str, int] = {}  # flags past their budget, by name: their index (`_raised_lazily`)
+        self._flag_values = KeptValues()  # the bit runs of `_raised_lazily`: their exact values
         deferred: dict[int, z3.BoolRef] = {}  # checks past the budget: checked lazily
         for k, outcome in enumerate(self.interp.checks):
             if outcome.name in self.skip_checks:
+                continue
+            if outcome.flag and outcome.lazy:
+                self.lazy_flags[outcome.name] = k
                 continue
             if outcome.flag:
                 self.flags.append((outcome.name, to_z3(outcome.holds)))
@@ -696,13 +704,58 @@ class TestChecker:
     def _flags(self, assumptions: list[z3.BoolRef], deadline: float | None,
                solver: z3.Solver | None = None) -> list[str] | None:  # fmt: skip
         """The model's flags some execution raises (None when the solver could not say)."""
-        raised = []
+        raised = self._raised_lazily(assumptions, deadline, solver) if self.lazy_flags else []
+        if raised is None:
+            return None
         for name, holds in self.flags:
             status = self._check(assumptions + [holds], deadline, solver)
             if status == z3.unknown:
                 return None
             if status == z3.sat:
                 raised.append(name)
+        return raised
+
+    def _raised_lazily(self, assumptions: list[z3.BoolRef], deadline: float | None,
+                       solver: z3.Solver | None = None) -> list[str] | None:  # fmt: skip
+        """The deferred flags some execution raises: the executions the solver proposes, each
+        run concretely, until every flag is raised or none is left. Past LAZY_FLAG_EXECUTIONS
+        the flags not raised yet are encoded (joining `flags`) and asked as the others are.
+        None when the solver could not say."""
+        solver = solver or self.solver
+        left = dict(self.lazy_flags)
+        raised: list[str] = []
+        keys = [to_z3(and_(*parts)) for parts in self.execution.execution_key_parts()]
+        solver.push()
+        try:
+            for _ in range(LAZY_FLAG_EXECUTIONS):
+                status = self._check(assumptions, deadline, solver)
+                if status == z3.unknown:
+                    return None
+                if status == z3.unsat:
+                    return raised
+                model = self._checked[1] if self._checked and self._checked[0] is solver else solver.model()
+                found = raised_flags(self.spec, self.execution, model, frozenset(left.values()), self._flag_values)
+                if found is None:  # (the model needs what a run on bits cannot do)
+                    run = run_model(self.spec, ConcreteExecution(self.execution, model))
+                    found = frozenset(k for k, c in enumerate(run.checks) if c.flag and c.holds is True)
+                for name in [name for name, k in left.items() if k in found]:
+                    raised.append(name)
+                    del left[name]
+                if not left:
+                    return raised
+                solver.add(mk_or([mk_not(k) if z3.is_true(model.eval(k, model_completion=True)) else k
+                                  for k in keys]))  # fmt: skip
+        finally:
+            solver.pop()
+        # many executions and none raises them: asked of all at once, encoded
+        for name, index in left.items():
+            holds, side = self.interp.encode(index)
+            self.solver.add(side)
+            self.base_assertions.extend(side)
+            if solver is not self.solver:
+                solver.add(side)
+            self.flags.append((name, to_z3(holds)))
+            del self.lazy_flags[name]
         return raised
 
     def _state_witness(self, states: set[State], deadline: float | None) -> z3.ModelRef | None:
@@ -853,6 +906,19 @@ class TestChecker:
 
 
 _WORKING, _CUT = object(), object()
+
+
+class _WithoutFlags(Interpreter):
+    """The determined encoding's interpreter: the counted CNF holds the checks, and the flags
+    are asked of the test's own problem (LKMM's data-race flag alone built 334,000 terms of a
+    test with plain accesses under locks and RCU, and took its CNF past its cap). A flag keeps
+    its place among the checks, never raised."""
+
+    def check(self, stmt, env):  # type: ignore[no-untyped-def]
+        if not stmt.flag:
+            return super().check(stmt, env)
+        name = stmt.name or _default_check_name(stmt)
+        self.checks.append(CheckOutcome(name, stmt.test, True, False, None, stmt.negated, stmt.span))
 
 
 def _cnf_answer(race: counting.Forked, cut: float | None, half: _OtherHalf | None):  # type: ignore[no-untyped-def]

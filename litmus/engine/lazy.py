@@ -67,6 +67,12 @@ from litmus.lower.events import Event
 # consistency", "Critical sections" and session 16's section.
 BUDGET = 500
 SMALL_BUDGET_DIVISOR = 10  # see BudgetedInterpreter.check
+# Terms a flag may build before it is deferred. A flag says whether some execution raises it,
+# asked once per test: it is deferred only where its encoding is huge (LKMM's data-race flag
+# over plain accesses under locks and RCU: 334,000 terms, 1.3 s to build, and the solver's
+# problem twice as slow after), and then asked of the executions the solver proposes
+# (checker.TestChecker._raised_lazily)
+FLAG_BUDGET = 20_000
 
 
 class BudgetedInterpreter(Interpreter):
@@ -75,9 +81,12 @@ class BudgetedInterpreter(Interpreter):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.deferred: dict[int, tuple[cat_ast.Check, Env]] = {}
+        self.deferred_flags: dict[int, tuple[cat_ast.Check, Env]] = {}
 
     def check(self, stmt: cat_ast.Check, env: Env) -> None:
-        if stmt.flag or stmt.negated:
+        if stmt.flag:
+            return self._flag(stmt, env)
+        if stmt.negated:
             return super().check(stmt, env)
         index = len(self.checks)
         closes = _closes(stmt.expr, env, set())
@@ -104,14 +113,29 @@ class BudgetedInterpreter(Interpreter):
         finally:
             self.alg.budget = None
 
+    def _flag(self, stmt: cat_ast.Check, env: Env) -> None:
+        """A flag, deferred past FLAG_BUDGET terms (what it built stays, as a check's does)."""
+        index = len(self.checks)
+        self.alg.budget, self.alg.budget_size = self.alg.work + FLAG_BUDGET, FLAG_BUDGET
+        self.alg.closed = False
+        try:
+            super().check(stmt, env)
+        except OverBudget:
+            self.deferred_flags[index] = (stmt, env)
+            name = stmt.name or _default_check_name(stmt)
+            self.checks.append(CheckOutcome(name, stmt.test, True, False, None, stmt.negated, stmt.span, lazy=True))
+        finally:
+            self.alg.budget = None
+
     def _defer(self, index: int, stmt: cat_ast.Check, env: Env) -> None:
         self.deferred[index] = (stmt, env)
         name = stmt.name or _default_check_name(stmt)
         self.checks.append(CheckOutcome(name, stmt.test, False, True, None, False, stmt.span, lazy=True))
 
     def encode(self, index: int) -> tuple[Cond, list[z3.BoolRef]]:
-        """A deferred check encoded after all: its condition, and the definitions it needs."""
-        stmt, env = self.deferred.pop(index)
+        """A deferred check (or flag) encoded after all: its condition (a flag's: it is
+        raised), and the definitions it needs."""
+        stmt, env = self.deferred.pop(index) if index in self.deferred else self.deferred_flags.pop(index)
         mark = len(self.alg.side_constraints)
         Interpreter.check(self, stmt, env)
         outcome = self.checks.pop()
@@ -609,6 +633,25 @@ class LazyChecks:
         holds, side = self.interp.encode(index)
         literal = self.axioms.pop(index)
         return [z3.Implies(literal, to_z3(holds)), *side]
+
+
+def raised_flags(spec: ModelSpec, execution: SymbolicExecution, model: z3.ModelRef, flags: frozenset[int],
+                 kept: KeptValues) -> frozenset[int] | None:  # fmt: skip
+    """The flags among `flags` (by index among the model's checks) that `model`'s execution
+    raises, from a run on bits (`kept`: its store across runs); None when that run cannot say."""
+
+    def interpreter(base, loader, variants):  # type: ignore[no-untyped-def]
+        interp = BitInterpreter(base, loader, variants)
+        interp.flags, interp.raised, interp.kept = flags, set(), base.kept
+        return interp
+
+    try:
+        run = run_model(spec, BitExecution(execution, model, kept), interpreter)
+    except (NotBitwise, NotTraceable, LitmusError):
+        return None
+    raised = frozenset(run.raised)
+    run.release()
+    return raised
 
 
 def _judging(kind: type[TracedInterpreter], active: frozenset[int]):  # type: ignore[no-untyped-def]
