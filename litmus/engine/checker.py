@@ -718,9 +718,9 @@ class TestChecker:
     def _raised_lazily(self, assumptions: list[z3.BoolRef], deadline: float | None,
                        solver: z3.Solver | None = None) -> list[str] | None:  # fmt: skip
         """The deferred flags some execution raises: the executions the solver proposes, each
-        run concretely, until every flag is raised or none is left. Past LAZY_FLAG_EXECUTIONS
-        the flags not raised yet are encoded (joining `flags`) and asked as the others are.
-        None when the solver could not say."""
+        run on bits, until every flag is raised or none is left. Past LAZY_FLAG_EXECUTIONS the
+        flags not raised yet are encoded (joining `flags`) and asked as the others are. None
+        when the solver could not say."""
         solver = solver or self.solver
         left = dict(self.lazy_flags)
         raised: list[str] = []
@@ -741,7 +741,7 @@ class TestChecker:
                 for name in [name for name, k in left.items() if k in found]:
                     raised.append(name)
                     del left[name]
-                if not left:
+                if not left or not keys:  # (no key: this was the one execution)
                     return raised
                 solver.add(mk_or([mk_not(k) if z3.is_true(model.eval(k, model_completion=True)) else k
                                   for k in keys]))  # fmt: skip
