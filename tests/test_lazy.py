@@ -615,8 +615,8 @@ def test_a_flag_past_its_budget_is_raised_by_an_execution_proposed() -> None:
     checker = Checker(test, spec, lower(test, spec.target, spec.macros, registers=spec.catdep))
     assert list(checker.lazy_flags) == ["data-race"] and not any(name == "data-race" for name, _ in checker.flags)
     (result,) = api.check(FLAG_RACE, ["lkmm"])
-    # herd7 7.58 (herd7-run lkmm): States 1 / 1:r0=2; 2:r1=1; [x]=1; / No / Positive: 0
-    # Negative: 192 / Flag data-race / Observation flag-race-locks-rcu Never 0 192
+    # herd7 7.58 (herd7-run lkmm, on this text as kdiff-56): States 1 / 1:r0=2; 2:r1=1; [x]=1; / No / Positive: 0
+    # Negative: 192 / Flag data-race / Observation kdiff-56 Never 0 192
     assert herd_fields(result) == {
         "observation": "Never", "positive": "0", "negative": "192", "ok": "No", "flags": "data-race",
         "states": "1:r0=2; 2:r1=1; [x]=1;",
