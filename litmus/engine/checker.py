@@ -19,7 +19,7 @@ from typing import Any
 import z3
 
 from litmus.cat.interp import CheckOutcome, Interpreter, _default_check_name
-from litmus.cat.relations import OverBudget, PackedBools, and_, mk_not, mk_or, to_z3
+from litmus.cat.relations import OverBudget, PackedBools, and_, eval_bools, mk_not, mk_or, to_z3
 from litmus.engine import count as counting
 from litmus.engine.encode import (
     ConcreteExecution,
@@ -733,7 +733,7 @@ class TestChecker:
                     return None
                 if status == z3.unsat:
                     return raised
-                model = self._checked[1] if self._checked and self._checked[0] is solver else solver.model()
+                model = self._model(solver)
                 found = raised_flags(self.spec, self.execution, model, frozenset(left.values()), self._flag_values)
                 if found is None:  # (the model needs what a run on bits cannot do)
                     run = run_model(self.spec, ConcreteExecution(self.execution, model))
@@ -743,8 +743,7 @@ class TestChecker:
                     del left[name]
                 if not left or not keys:  # (no key: this was the one execution)
                     return raised
-                solver.add(mk_or([mk_not(k) if z3.is_true(model.eval(k, model_completion=True)) else k
-                                  for k in keys]))  # fmt: skip
+                solver.add(mk_or([mk_not(k) if v else k for k, v in zip(keys, eval_bools(model, keys))]))
         finally:
             solver.pop()
         # many executions and none raises them: asked of all at once, encoded
@@ -831,13 +830,14 @@ class TestChecker:
             if solver is not self.solver:
                 solver.add(lemmas)
 
-    def _model(self) -> z3.ModelRef:
-        """The model of this checker's last satisfiable check: the one the deferred checks
-        judged, when they did (z3 builds a model afresh on each call: half a millisecond on a
-        ring of eight threads)."""
-        if self._checked is not None and self._checked[0] is self.solver:
+    def _model(self, solver: z3.Solver | None = None) -> z3.ModelRef:
+        """The model of the last satisfiable check on `solver` (this checker's by default): the
+        one the deferred checks judged, when they did (z3 builds a model afresh on each call:
+        half a millisecond on a ring of eight threads)."""
+        solver = solver or self.solver
+        if self._checked is not None and self._checked[0] is solver:
             return self._checked[1]
-        return self.solver.model()
+        return solver.model()
 
     def _unknown(self, start: float, deadline: float | None, enumerated: int | None = None) -> Result:
         q = self.test.condition.quantifier
