@@ -365,6 +365,16 @@ class BitInterpreter(TracedInterpreter):
             raise Violated(name)
         self.checks.append(CheckOutcome(name, stmt.test, stmt.flag, True, value, stmt.negated, stmt.span))
 
+    @staticmethod
+    def same(a: Any, b: Any) -> bool:
+        # the rows or bits themselves, not a frozenset of every pair (a `let rec` compares
+        # each round's values with the last's: LKMM's rcu-order on every run)
+        if isinstance(a, BitRel) and isinstance(b, BitRel):
+            return a.rows == b.rows
+        if isinstance(a, BitSet) and isinstance(b, BitSet):
+            return a.bits == b.bits
+        return TracedInterpreter.same(a, b)
+
     def _judged(self, stmt: ast.Check, env: Env) -> EventSet | Relation:
         """The value a check or flag tests, as bits."""
         try:

@@ -565,10 +565,15 @@ class TracedInterpreter(Interpreter):
             round_env = Env(new, env)
             for b in bindings:
                 new[b.name] = self.binding_value(b, round_env)
-            if {n: _keys(v) for n, v in new.items()} == {n: _keys(v) for n, v in values.items()} and _round:
+            if _round and all(self.same(new[n], values[n]) for n in new):
                 return new
             values = new
         raise self.error("recursive definition does not converge", bindings[0].span)
+
+    @staticmethod
+    def same(a: Any, b: Any) -> bool:
+        """Whether a `let rec` round left a value as it was (the same keys)."""
+        return _keys(a) == _keys(b)
 
     def merge(self, cond: Cond, a: Any, b: Any, span) -> Any:  # type: ignore[no-untyped-def]
         if cond is True or cond is False:

@@ -36,6 +36,7 @@ from litmus.cat.interp import CheckOutcome, Env, FunV, Interpreter, RecThunk, Th
 from litmus.cat import ast as cat_ast
 from litmus.cat.bits import BitAlgebra, BitInterpreter, BitRel, BitSet, Violated, as_bits
 from litmus.cat.bits import Unsupported as NotBitwise
+from litmus.cat.bitplan import BitPlan, compile_bits
 from litmus.cat.relations import (
     Algebra,
     Cond,
@@ -564,7 +565,11 @@ class LazyChecks:
         execution = BitExecution(self.execution, model, self.kept_bits)
         self.judged = (model, execution._truth)
         try:
-            run_model(self.spec, execution, _judging(BitInterpreter, active)).release()
+            plan = bit_plan(self.spec)
+            if plan is not None and plan.covers(active):
+                plan.run(execution, wanted=active)
+            else:
+                run_model(self.spec, execution, _judging(BitInterpreter, active)).release()
         except Violated:
             return False
         except (NotBitwise, NotTraceable, LitmusError):
@@ -646,12 +651,32 @@ def raised_flags(spec: ModelSpec, execution: SymbolicExecution, model: z3.ModelR
         return interp
 
     try:
+        plan = bit_plan(spec)
+        if plan is not None and plan.covers(flags):
+            return frozenset(plan.run(BitExecution(execution, model, kept), flags=flags))
         run = run_model(spec, BitExecution(execution, model, kept), interpreter)
     except (NotBitwise, NotTraceable, LitmusError):
         return None
     raised = frozenset(run.raised)
     run.release()
     return raised
+
+
+# per model (by id, with the model kept alive: a few per process): its plan for runs on bits,
+# or None when the interpreter runs it
+_PLANS: dict[int, tuple[ModelSpec, BitPlan | None]] = {}
+USE_PLANS = True  # False: every run on bits by the interpreter (tests compare the two)
+
+
+def bit_plan(spec: ModelSpec) -> BitPlan | None:
+    """`spec` compiled once for runs on bits (cat/bitplan.py); None where it cannot be."""
+    if not USE_PLANS:
+        return None
+    found = _PLANS.get(id(spec))
+    if found is None or found[0] is not spec:
+        models = [spec.stdlib, *([spec.bell] if spec.bell is not None else []), spec.model]
+        found = _PLANS[id(spec)] = (spec, compile_bits(models, spec.loader, spec.variants))
+    return found[1]
 
 
 def _judging(kind: type[TracedInterpreter], active: frozenset[int]):  # type: ignore[no-untyped-def]
