@@ -26,6 +26,8 @@ from typing import Any
 
 from litmus.cat import ast
 from litmus.cat.bits import BitInterpreter, BitRel, BitSet, Unsupported, Violated, holds
+from litmus.cat.bits import _rel as _bit_rel
+from litmus.cat.bits import _set as _bit_set
 from litmus.cat.interp import EMPTY, UNIVERSE, ModelLoader, TagV, _default_check_name, _is_empty
 from litmus.cat.relations import Algebra, EventSet, Relation
 from litmus.errors import LitmusError
@@ -535,6 +537,10 @@ class _Compiler:
         op = e.op
         if op not in ("|", "&", "\\", ";", "*"):
             raise NotCompiled(f"the operator '{op}'")
+        if op == ";" and _is_identity(e.left):
+            return _from_set(self.expr(e.left.expr, scope), self.expr(e.right, scope))
+        if op == ";" and _is_identity(e.right):
+            return _into_set(self.expr(e.left, scope), self.expr(e.right.expr, scope))
         left, right = self.expr(e.left, scope), self.expr(e.right, scope)
         general = _general(op, left, right)
         if op != "&":
@@ -548,7 +554,7 @@ class _Compiler:
                 # `rel & S`, rel not computed yet and S of values already there: S first, and
                 # rel never when S is empty
                 r = right(run, frame)
-                if _is_empty(r):
+                if _empty(r):
                     return r
             if narrowed is not None:
                 value = narrowed(run, frame)
@@ -590,10 +596,10 @@ def _general(op: str, left: Code, right: Code) -> Code:
     if op == ";":
         def seq(run: _Run, frame: list) -> Any:
             a = left(run, frame)
-            if _is_empty(a):
+            if _empty(a):
                 return a
             b = right(run, frame)
-            if _is_empty(b):
+            if _empty(b):
                 return b if isinstance(b, Relation) else EMPTY
             return run.alg.seq(_as_relation(a, run.alg), _as_relation(b, run.alg))
 
@@ -609,10 +615,10 @@ def _general(op: str, left: Code, right: Code) -> Code:
 
     def boolean(run: _Run, frame: list) -> Any:
         a = left(run, frame)
-        if empty_left and _is_empty(a):
+        if empty_left and _empty(a):
             return a
         b = right(run, frame)
-        if op == "&" and _is_empty(b):
+        if op == "&" and _empty(b):
             return b
         if a is EMPTY and b is EMPTY:
             return EMPTY
@@ -624,6 +630,48 @@ def _general(op: str, left: Code, right: Code) -> Code:
         return getattr(alg, rel_op)(_as_relation(a, alg), _as_relation(b, alg))
 
     return boolean
+
+
+def _is_identity(e: Any) -> bool:
+    return isinstance(e, ast.Unop) and e.op == "[]"
+
+
+# `[S] ; r` and `r ; [S]` (LKMM's `[Marked] ; ... ; [Marked]` everywhere): r's rows from S, or
+# each row within S, as composing with the identity on S would give, without building it
+def _from_set(events: Code, right: Code) -> Code:
+    def from_set(run: _Run, frame: list) -> Any:
+        alg = run.alg
+        s = _bit_set(_as_set(events(run, frame), alg))
+        if not s.bits:
+            return BitRel({}, s.exact)  # the identity on nothing, as `;` returns an empty left
+        r = right(run, frame)
+        if _empty(r):
+            return r if isinstance(r, Relation) else EMPTY
+        r = _bit_rel(_as_relation(r, alg))
+        bits = s.bits
+        return BitRel({i: row for i, row in r.rows.items() if bits >> i & 1}, s.exact and r.exact)
+
+    return from_set
+
+
+def _into_set(left: Code, events: Code) -> Code:
+    def into_set(run: _Run, frame: list) -> Any:
+        alg = run.alg
+        a = left(run, frame)
+        if _empty(a):
+            return a
+        s = _bit_set(_as_set(events(run, frame), alg))
+        if not s.bits:
+            return BitRel({}, s.exact)  # the identity on nothing, as `;` returns an empty right
+        a = _bit_rel(_as_relation(a, alg))
+        bits, out = s.bits, {}
+        for i, row in a.rows.items():
+            row &= bits
+            if row:
+                out[i] = row
+        return BitRel(out, a.exact and s.exact)
+
+    return into_set
 
 
 def _with_universe(op: str, left: Any, right: Any, alg: Algebra) -> Any:
@@ -639,6 +687,16 @@ def _with_universe(op: str, left: Any, right: Any, alg: Algebra) -> Any:
     if isinstance(right, Relation):
         return alg.complement(right)
     return UNIVERSE
+
+
+def _empty(value: Any) -> bool:
+    """The interpreter's `_is_empty`, bits first."""
+    kind = type(value)
+    if kind is BitRel:
+        return not value.rows
+    if kind is BitSet:
+        return not value.bits
+    return _is_empty(value)
 
 
 def _primitive(name: str) -> Code:

@@ -102,8 +102,12 @@ class BitSet(EventSet):
 
     def __init__(self, bits: int, exact: bool = False) -> None:
         object.__setattr__(self, "bits", bits)
-        object.__setattr__(self, "entries", _SetEntries(bits))
         object.__setattr__(self, "exact", exact)  # the same in every run on these events
+
+    @property
+    def entries(self) -> _SetEntries:  # type: ignore[override]
+        # made when asked: most values of a run are only ever combined as bits
+        return _SetEntries(self.bits)
 
     def is_static(self) -> bool:
         return True
@@ -114,8 +118,11 @@ class BitRel(Relation):
 
     def __init__(self, rows: dict[int, int], exact: bool = False) -> None:
         object.__setattr__(self, "rows", rows)
-        object.__setattr__(self, "entries", _RelEntries(rows))
         object.__setattr__(self, "exact", exact)
+
+    @property
+    def entries(self) -> _RelEntries:  # type: ignore[override]
+        return _RelEntries(self.rows)
 
     def is_static(self) -> bool:
         return True
