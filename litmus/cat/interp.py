@@ -197,6 +197,9 @@ class Base(Protocol):
 
     # True when `removable` may find any
     construction_orders: bool
+    # False when `choose` takes a choice already made (one execution the solver proposed):
+    # a `with`'s source is then not evaluated
+    choice_reads_source: bool
 
     def removable(self, members: list[int], succ: dict[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
         """Edges among `members` that no cycle needs, by how the encoding orders events."""
@@ -328,8 +331,10 @@ class Interpreter:
         if isinstance(stmt, ast.Instructions):  # bell: which events may carry which tags
             return env
         if isinstance(stmt, ast.With):
-            with self.polarity("exact"):
-                source = self.eval(stmt.source, env)
+            source = None
+            if self.base.choice_reads_source:
+                with self.polarity("exact"):
+                    source = self.eval(stmt.source, env)
             try:
                 chosen = self.base.choose(source)
             except ChoiceError as err:

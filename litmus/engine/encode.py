@@ -163,6 +163,10 @@ class _BaseRelations:
 
     # whether `removable` may find any (cat/interp.py asks it of each strongly connected part)
     construction_orders = False
+    # whether `choose` reads the `with`'s source (a run on one execution the solver proposed
+    # takes the solver's choice as it is: the source, maps and crosses over the events, is
+    # not built)
+    choice_reads_source = True
 
     def removable(self, members: list[int], succ: dict[int, list[tuple[int, Cond]]]) -> set[tuple[int, int]]:
         """Edges among `members` that no cycle needs, by how the encoding orders events."""

@@ -379,6 +379,8 @@ class TracedExecution(_BaseRelations):
                 absent[pair] = self.unless(c)
         return Relation(out, absent=absent)
 
+    choice_reads_source = False
+
     def choose(self, source: Any) -> Relation:
         """What the solver chose for this `with` (the constraints made it an element)."""
         return self.traced(next(self._choices))
