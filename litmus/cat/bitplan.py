@@ -541,6 +541,10 @@ class _Compiler:
             return _from_set(self.expr(e.left.expr, scope), self.expr(e.right, scope))
         if op == ";" and _is_identity(e.right):
             return _into_set(self.expr(e.left, scope), self.expr(e.right.expr, scope))
+        if op == ";" and _is_reflexive(e.right):
+            return _then_maybe(self.expr(e.left, scope), self.expr(e.right.expr, scope), e.right.op == "*")
+        if op == ";" and _is_reflexive(e.left):
+            return _maybe_then(self.expr(e.left.expr, scope), self.expr(e.right, scope), e.left.op == "*")
         left, right = self.expr(e.left, scope), self.expr(e.right, scope)
         general = _general(op, left, right)
         if op != "&":
@@ -672,6 +676,45 @@ def _into_set(left: Code, events: Code) -> Code:
         return BitRel(out, a.exact and s.exact)
 
     return into_set
+
+
+def _is_reflexive(e: Any) -> bool:
+    return isinstance(e, ast.Unop) and e.op in ("?", "*")
+
+
+# `a ; r?` is a | (a ; r), `a ; r*` is a | (a ; r+), and so on the left: the same rows as
+# composing with the reflexive closure, without its identity over every event (LKMM's
+# `po? ; hb* ; pb* ; prop ; po` on every run)
+def _then_maybe(left: Code, inner: Code, star: bool) -> Code:
+    def then_maybe(run: _Run, frame: list) -> Any:
+        alg = run.alg
+        a = left(run, frame)
+        if _empty(a) or not alg.all:
+            return a
+        r = _as_relation(inner(run, frame), alg)
+        if star:
+            r = alg.plus(r)
+        a = _as_relation(a, alg)
+        return alg.union(a, alg.seq(a, r))
+
+    return then_maybe
+
+
+def _maybe_then(inner: Code, right: Code, star: bool) -> Code:
+    def maybe_then(run: _Run, frame: list) -> Any:
+        alg = run.alg
+        r = _as_relation(inner(run, frame), alg)
+        if not alg.all:
+            return alg.reflexive(alg.plus(r) if star else r)  # the identity on nothing: empty
+        if star:
+            r = alg.plus(r)
+        b = right(run, frame)
+        if _empty(b):
+            return b if isinstance(b, Relation) else EMPTY
+        b = _as_relation(b, alg)
+        return alg.union(b, alg.seq(r, b))
+
+    return maybe_then
 
 
 def _with_universe(op: str, left: Any, right: Any, alg: Algebra) -> Any:
