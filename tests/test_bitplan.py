@@ -104,7 +104,8 @@ def test_the_plan_answers_as_the_interpreter_on_every_execution(
 # Every construct the plan compiles, in one model: groups of `let rec` at top level and in an
 # expression, functions (lazy arguments, a local one reading an enclosing parameter), `try`
 # around a tag no test has, variants, the universe, products, the builtins, complements,
-# filters and reflexive closures on either side of `;`, and flags both ways. Checks chosen to fail on some executions and hold on others.
+# filters and reflexive closures on either side of `;`, and flags both ways. Checks chosen to
+# fail on some executions and hold on others.
 CONSTRUCTS = r'''"every construct compiled"
 let com = rf | co | fr
 let rec hb = po | (hb ; com ; hb) | (rf ; hb)

@@ -28,7 +28,7 @@ from litmus.cat import ast
 from litmus.cat.bits import BitInterpreter, BitRel, BitSet, Unsupported, Violated, holds
 from litmus.cat.bits import _rel as _bit_rel
 from litmus.cat.bits import _set as _bit_set
-from litmus.cat.interp import EMPTY, UNIVERSE, ModelLoader, TagV, _default_check_name, _is_empty
+from litmus.cat.interp import EMPTY, UNIVERSE, ModelLoader, TagV, _default_check_name, _is_empty, variant_holds
 from litmus.cat.relations import Algebra, EventSet, Relation
 from litmus.errors import LitmusError
 
@@ -313,15 +313,10 @@ class _Compiler:
         return fix
 
     def variant(self, cond: ast.VariantCond) -> bool:
-        if cond.op == "var":
-            return cond.name in self.variants
-        if cond.op == "not":
-            return not self.variant(cond.args[0])
-        if cond.op == "and":
-            return all(self.variant(c) for c in cond.args)
-        if cond.op == "or":
-            return any(self.variant(c) for c in cond.args)
-        raise NotCompiled("an unknown variant condition")
+        try:
+            return variant_holds(cond, self.variants)
+        except ValueError:
+            raise NotCompiled("an unknown variant condition") from None
 
     # -- expressions
     def expr(self, e: Any, scope: _Scope) -> Code:
@@ -759,7 +754,8 @@ def _up(frame: list, up: int) -> list:
 
 
 def _cell(up: int, i: int) -> Code:
-    """A local definition or parameter: computed when first read, in the frame it was made in."""
+    """A local definition or parameter: computed when first read, in the frame it was made in
+    (one in the current frame, most of them, without the walk up)."""
     if up == 0:
         def here(run: _Run, frame: list) -> Any:
             cell = frame[i]

@@ -1019,15 +1019,24 @@ class Interpreter:
         raise self.error(f"expected an event set, found {_describe(value)}", getattr(expr, "span", None))
 
     def variant(self, cond: ast.VariantCond) -> bool:
-        if cond.op == "var":
-            return cond.name in self.variants
-        if cond.op == "not":
-            return not self.variant(cond.args[0])
-        if cond.op == "and":
-            return all(self.variant(c) for c in cond.args)
-        if cond.op == "or":
-            return any(self.variant(c) for c in cond.args)
-        raise self.error(f"unknown variant condition '{cond.op}'", cond.span)
+        try:
+            return variant_holds(cond, self.variants)
+        except ValueError as err:
+            raise self.error(str(err), cond.span) from None
+
+
+def variant_holds(cond: ast.VariantCond, variants: frozenset[str]) -> bool:
+    """Whether `if "name" ...` takes its first branch under these variants (herd's -variant);
+    ValueError for a condition of an unknown kind."""
+    if cond.op == "var":
+        return cond.name in variants
+    if cond.op == "not":
+        return not variant_holds(cond.args[0], variants)
+    if cond.op == "and":
+        return all(variant_holds(c, variants) for c in cond.args)
+    if cond.op == "or":
+        return any(variant_holds(c, variants) for c in cond.args)
+    raise ValueError(f"unknown variant condition '{cond.op}'")
 
 
 def builtins(base: Base, interp: Interpreter) -> dict[str, Any]:
