@@ -28,7 +28,8 @@ from litmus.cat import ast
 from litmus.cat.bits import BitInterpreter, BitRel, BitSet, Unsupported, Violated, holds
 from litmus.cat.bits import _rel as _bit_rel
 from litmus.cat.bits import _set as _bit_set
-from litmus.cat.interp import EMPTY, UNIVERSE, ModelLoader, TagV, _default_check_name, _is_empty, variant_holds
+from litmus.cat.interp import EMPTY, UNIVERSE, ModelLoader, TagV, _default_check_name, _is_empty
+from litmus.cat.interp import narrowing_sides, variant_holds
 from litmus.cat.relations import Algebra, EventSet, Relation
 from litmus.errors import LitmusError
 
@@ -566,13 +567,10 @@ class _Compiler:
     def narrowed(self, e: ast.Binop, scope: _Scope) -> Code | None:
         """`S & (a ; b)` (either way round), S a relation: when S is empty, a ; b is never
         built (the interpreter's `_narrowed_seq`; on bits the composition is whole)."""
-        for other, composed in ((e.left, e.right), (e.right, e.left)):
-            if isinstance(composed, ast.Binop) and composed.op == ";" and not (
-                isinstance(other, ast.Binop) and other.op == ";"
-            ):
-                break
-        else:
+        sides = narrowing_sides(e)
+        if sides is None:
             return None
+        other, composed = sides
         within_code = self.expr(other, scope)
         a_code, b_code = self.expr(composed.left, scope), self.expr(composed.right, scope)
 

@@ -884,14 +884,10 @@ class Interpreter:
         """`S & (a ; b)` (either way round) with S a relation: only the pairs of S are
         composed (atomicity's `rmw & (fre ; coe)` would otherwise build fre;coe whole, a term
         per read and pair of writes). None when the expression has another shape."""
-        sides = [(expr.left, expr.right), (expr.right, expr.left)]
-        for other, composed in sides:
-            if isinstance(composed, ast.Binop) and composed.op == ";" and not (
-                isinstance(other, ast.Binop) and other.op == ";"
-            ):
-                break
-        else:
+        sides = narrowing_sides(expr)
+        if sides is None:
             return None
+        other, composed = sides
         within = self.eval(other, env)
         if not isinstance(within, Relation):
             return None  # empty, universe or a set: the general case says what it means
@@ -1023,6 +1019,16 @@ class Interpreter:
             return variant_holds(cond, self.variants)
         except ValueError as err:
             raise self.error(str(err), cond.span) from None
+
+
+def narrowing_sides(expr: ast.Binop) -> tuple[ast.Expr, ast.Binop] | None:
+    """For `S & (a ; b)` (either way round, S itself no composition): S and `a ; b`."""
+    for other, composed in ((expr.left, expr.right), (expr.right, expr.left)):
+        if isinstance(composed, ast.Binop) and composed.op == ";" and not (
+            isinstance(other, ast.Binop) and other.op == ";"
+        ):
+            return other, composed
+    return None
 
 
 def variant_holds(cond: ast.VariantCond, variants: frozenset[str]) -> bool:
