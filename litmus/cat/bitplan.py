@@ -3,8 +3,8 @@
 The lazy consistency engine (engine/lazy.py) runs a model's deferred checks and lazy flags on
 every execution the solver proposes: thousands of runs of the same statements. The interpreter
 walks the syntax on each (an environment per `let`, a thunk per definition, a name looked up
-through every enclosing environment, a dispatch per node): three quarters of a run on bits
-(cat/bits.py) went there, the bit operations themselves one quarter. Here that walk is done
+through every enclosing environment, a dispatch per node): two thirds of a run on bits
+(cat/bits.py) went there, the bit operations themselves a third. Here that walk is done
 once per model: each definition becomes a slot, each expression a closure, each name a slot, a
 local cell or a base relation, resolved before any run. A run is then the bit operations and a
 closure call per node.

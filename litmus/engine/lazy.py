@@ -9,8 +9,9 @@ solver rather than a propagator inside its search:
   deferred: its axiom literal is asserted by nothing. The
   small checks (coherence, atomicity, and every check of a small test) stay eager.
 * `TestChecker._check` asks the solver; on an answer it runs the model on that execution for
-  the deferred checks among the assumptions: first on bitsets (cat/bits.py), which only says
-  whether they hold, then, if one fails, traced (cat/traced.py). Each violation gives a
+  the deferred checks among the assumptions: first on bitsets (cat/bits.py; the model compiled
+  once for those runs, cat/bitplan.py), which only says whether they hold, then, if one fails,
+  traced (cat/traced.py). Each violation gives a
   lemma, axiom -> not (the terms its cycle rests on), and the solver is asked again. An
   execution with no violation is consistent.
 * A check whose trace would rest on an absence it cannot explain (NotTraceable) is encoded
