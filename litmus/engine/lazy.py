@@ -27,6 +27,7 @@ import dataclasses
 import functools
 import gc
 import itertools
+import operator
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -594,6 +595,21 @@ class LazyChecks:
             if not read.issuperset(terms):
                 return None
             conjuncts.append(terms)
+
+        ids = [terms[0] for terms in conjuncts if terms]
+        if len(ids) > 1 and all(terms is None or len(terms) <= 1 for terms in conjuncts):
+            # each key one term (an rf choice, a coherence pair) or none: the terms read in one
+            # C loop (a zone-locked test blocks each execution on hundreds of keys)
+            read_all = operator.itemgetter(*ids)
+            fixed = [None if terms else terms is not None for terms in conjuncts]  # None: read
+
+            def single_values(model: z3.ModelRef) -> list[bool] | None:
+                if self.judged is None or self.judged[0] is not model:
+                    return None
+                read = iter(read_all(self.judged[1]))
+                return [next(read) if f is None else f for f in fixed]
+
+            return single_values
 
         def values(model: z3.ModelRef) -> list[bool] | None:
             if self.judged is None or self.judged[0] is not model:
