@@ -164,3 +164,19 @@ def test_the_kernels_own_model_compiles_with_its_choices(monkeypatch: pytest.Mon
     compared.check(spec, _own("pageblock/order/*-N2.litmus") + sorted(corpus("lkmm-kernel").rglob("*lock*.litmus")))
     assert compared.runs > 20 and compared.violated > 0
     assert compared.disagreements == []
+
+
+def test_a_plan_goes_with_its_model() -> None:
+    # `litmus serve` makes a model per upload: their plans must not outlive them
+    import dataclasses
+    import gc
+
+    spec = api.load_model("lkmm")
+    assert lazy.bit_plan(spec) is lazy.bit_plan(spec)
+    copy = dataclasses.replace(spec, name="a copy")
+    assert lazy.bit_plan(copy) is not lazy.bit_plan(spec)
+    key = id(copy)
+    assert key in lazy._PLANS
+    del copy
+    gc.collect()
+    assert key not in lazy._PLANS

@@ -681,10 +681,10 @@ def raised_flags(spec: ModelSpec, execution: SymbolicExecution, model: z3.ModelR
     return raised
 
 
-# per model (by id, with the model kept alive: a few per process): its plan for runs on bits,
-# or None when the interpreter runs it
-_PLANS: dict[int, tuple[ModelSpec, BitPlan | None]] = {}
-USE_PLANS = True  # False: every run on bits by the interpreter (tests compare the two)
+# per model, by id while it lives (a server's uploaded models come and go): its plan for runs
+# on bits, or None when the interpreter runs it
+_PLANS: dict[int, tuple[weakref.ref, BitPlan | None]] = {}
+USE_PLANS = True  # False: every run on bits by the interpreter (to measure the two side by side)
 
 
 def bit_plan(spec: ModelSpec) -> BitPlan | None:
@@ -692,9 +692,10 @@ def bit_plan(spec: ModelSpec) -> BitPlan | None:
     if not USE_PLANS:
         return None
     found = _PLANS.get(id(spec))
-    if found is None or found[0] is not spec:
+    if found is None or found[0]() is not spec:
         models = [spec.stdlib, *([spec.bell] if spec.bell is not None else []), spec.model]
-        found = _PLANS[id(spec)] = (spec, compile_bits(models, spec.loader, spec.variants))
+        found = _PLANS[id(spec)] = (weakref.ref(spec), compile_bits(models, spec.loader, spec.variants))
+        weakref.finalize(spec, _PLANS.pop, id(spec), None)
     return found[1]
 
 
